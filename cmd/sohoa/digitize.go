@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline"
+	"github.com/sohoa/sohoa/pipeline/intake"
+	"github.com/sohoa/sohoa/storage"
+)
+
+func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("digitize", "sohoa digitize [--batch NAME] [--store URL] [--workers N] [--json] INPUT...", stdout)
+	batch := fs.String("batch", "", "batch `NAME` (default: the name of the first INPUT); re-running a batch skips documents already done")
+	store := fs.String("store", defaultStore(), "store `URL`: a folder path or file:///abs/path (default ./sohoa-data)")
+	workers := fs.Int("workers", 0, "documents processed at once, one OCR engine each (default: one per CPU core)")
+	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
+	maxPixels := fs.Int64("max-pixels", 0, "refuse page images larger than this many pixels (default 150 million)")
+	inputs, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return usagef("no INPUT given: name the scanned files or folders to digitize")
+	}
+	if *workers < 0 {
+		return usagef("--workers must be positive, got %d", *workers)
+	}
+	if *batch == "" {
+		*batch = defaultBatchName(inputs[0])
+	}
+	if err := pipeline.CheckBatchName(*batch); err != nil {
+		return usagef("%v", err)
+	}
+	for _, in := range inputs {
+		if _, err := os.Stat(in); err != nil {
+			return usagef("INPUT %s: %v", in, err)
+		}
+	}
+	st, err := storage.Open(ctx, *store)
+	if err != nil {
+		return err
+	}
+	rep := newProgressReporter(stderr)
+	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, Limits: intake.Limits{MaxPixels: *maxPixels}}
+	deps := pipeline.Deps{
+		Store:     st,
+		NewEngine: func() (ocr.Engine, error) { return ocr.NewTesseract(ocr.TesseractOptions{}) },
+		Reporter:  rep,
+	}
+	sum, err := pipeline.Digitize(ctx, cfg, deps)
+	rep.finish()
+	if sum != nil {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(sum); err != nil {
+				return err
+			}
+		} else {
+			printSummary(stdout, sum)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if sum.AnyFailed() {
+		return errFailures
+	}
+	return nil
+}
+
+// defaultBatchName names a batch after its first input, so that running the
+// same command again resumes the same batch.
+func defaultBatchName(input string) string {
+	abs, err := filepath.Abs(input)
+	if err != nil {
+		abs = input
+	}
+	name := storage.SafeSegment(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)))
+	if len(name) > 100 {
+		name = name[:100]
+	}
+	return name
+}
+
+func printSummary(w io.Writer, s *pipeline.Summary) {
+	fmt.Fprintf(w, "Batch %s in %s: %d document(s), %d page(s) in %.1fs\n", s.Batch, s.Store, s.Documents, s.Pages, s.Elapsed)
+	fmt.Fprintf(w, "  digitized %d, needs review %d, already done %d, failed %d\n", s.Digitized, s.NeedsReview, s.Skipped, s.Failed)
+	for _, r := range s.Results {
+		if r.Outcome == "failed" {
+			fmt.Fprintf(w, "  FAILED %s\n", r.Error)
+		}
+	}
+	if s.Failed > 0 {
+		fmt.Fprintf(w, "Fix or remove the failed inputs and run the same command again; finished documents are kept.\n")
+	}
+	fmt.Fprintf(w, "See: sohoa batch show %s --store %s\n", s.Batch, s.Store)
+}

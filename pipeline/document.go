@@ -1,0 +1,291 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sohoa/sohoa/metadata"
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline/intake"
+	"github.com/sohoa/sohoa/pipeline/pdfa"
+	"github.com/sohoa/sohoa/storage"
+)
+
+// minSkewDegrees is the smallest measured skew worth resampling the page
+// for: below it, OCR is unaffected and the scan stays untouched.
+const minSkewDegrees = 0.3
+
+// digitizer processes documents one after another with its own OCR engine.
+type digitizer struct {
+	cfg    Config
+	deps   Deps
+	rep    *syncReporter
+	seen   *dedup
+	engine ocr.Engine
+}
+
+func (d *digitizer) close() {
+	if d.engine != nil {
+		d.engine.Close()
+	}
+}
+
+// document digitizes one document. Problems of the document itself are
+// recorded and returned as a failed outcome; the error return is reserved
+// for problems that concern every document (the engine does not start).
+func (d *digitizer) document(ctx context.Context, doc intake.Document) (DocumentOutcome, error) {
+	out := DocumentOutcome{Name: doc.Name}
+	inputs, docID, err := hashInputs(doc)
+	out.DocID = docID
+	if err != nil {
+		return d.fail(ctx, doc, docID, inputs, nil, err), nil
+	}
+	if first, ok := d.seen.claim(docID, doc.Name); !ok {
+		out.Outcome = "duplicate"
+		out.Error = fmt.Sprintf("same content as %s", first)
+		d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
+		return out, nil
+	}
+	if rec, err := LoadRecord(ctx, d.deps.Store, d.cfg.Batch, docID); err == nil && rec.Status != metadata.StatusFailed {
+		out.Outcome, out.Pages = "skipped", rec.Pages
+		d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
+		return out, nil
+	} else if err != nil && !errors.Is(err, storage.ErrNotExist) {
+		return d.fail(ctx, doc, docID, inputs, nil, fmt.Errorf("read earlier record: %w", err)), nil
+	}
+	if d.engine == nil {
+		if d.engine, err = d.deps.NewEngine(); err != nil {
+			return out, fmt.Errorf("start OCR engine: %w", err)
+		}
+	}
+	d.rep.Report(Progress{Kind: DocStarted, Doc: doc.Name})
+
+	rec := &Record{DocID: docID, Batch: d.cfg.Batch, Name: doc.Name, Inputs: inputs}
+	// Originals first: whatever happens next, nothing the user gave is lost.
+	for i, f := range doc.Files {
+		obj, err := d.storeOriginal(ctx, docID, i, f, inputs[i])
+		if err != nil {
+			return d.fail(ctx, doc, docID, inputs, rec.Objects, err), nil
+		}
+		rec.Objects = append(rec.Objects, obj)
+	}
+	rec.Events = append(rec.Events, d.event("store-originals", fmt.Sprintf("%d file(s)", len(doc.Files))))
+
+	objs, md, err := d.derive(ctx, doc, docID, inputs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return DocumentOutcome{Name: doc.Name, DocID: docID, Outcome: "not processed"}, nil
+		}
+		return d.fail(ctx, doc, docID, inputs, rec.Objects, err), nil
+	}
+	rec.Objects = append(rec.Objects, objs...)
+	rec.Pages = md.NumberOfPage
+	rec.NeedsReview, rec.ReviewReasons = md.NeedsReview, md.ReviewReasons
+	rec.Status = md.Status
+	rec.Events = append(rec.Events, d.event("digitize", fmt.Sprintf("%d page(s), status %s", md.NumberOfPage, md.Status)))
+	if err := putJSON(ctx, d.deps.Store, RecordKey(d.cfg.Batch, docID), rec); err != nil {
+		return d.fail(ctx, doc, docID, inputs, rec.Objects, fmt.Errorf("store record: %w", err)), nil
+	}
+	out.Outcome, out.Pages = rec.Status, rec.Pages
+	d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
+	return out, nil
+}
+
+// derive reads the pages, OCRs them, writes the PDF and the metadata and
+// stores both.
+func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID string, inputs []InputFile) ([]Object, *metadata.Document, error) {
+	tmp, err := os.CreateTemp(d.cfg.TempDir, "sohoa-*.pdf")
+	if err != nil {
+		return nil, nil, fmt.Errorf("temporary PDF: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+
+	w, err := pdfa.NewWriter(tmp, pdfa.Info{Producer: ToolName(), Created: d.deps.Now()})
+	if err != nil {
+		return nil, nil, err
+	}
+	var results []*ocr.Result
+	var pageInfo []metadata.PageInfo
+	err = doc.Pages(ctx, d.cfg.Limits, func(p intake.Page) error {
+		upright, rotation, err := ocr.Prepare(ctx, d.engine, p.Image)
+		if err != nil {
+			return fmt.Errorf("%s: page %d: orientation: %w", filepath.Base(p.File), p.Index+1, err)
+		}
+		// Skew is corrected on the archived page too (as OCRmyPDF does), so
+		// the text layer lies on the lines people see.
+		skew := ocr.MeasureSkew(upright)
+		if math.Abs(skew) >= minSkewDegrees {
+			upright = ocr.Deskew(upright, skew)
+		} else {
+			skew = 0
+		}
+		res, err := ocr.RecognizeWithOptions(ctx, d.engine, upright, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
+		if err != nil {
+			return fmt.Errorf("%s: page %d: ocr: %w", filepath.Base(p.File), p.Index+1, err)
+		}
+		page := pdfa.Page{Image: upright, DPI: p.DPI, Words: res.Words}
+		if rotation == 0 && skew == 0 && p.Format == "jpeg" {
+			page.Encoded, page.Format = p.Encoded, p.Format
+		}
+		if err := w.AddPage(page); err != nil {
+			return fmt.Errorf("page %d: write PDF: %w", p.Index+1, err)
+		}
+		results = append(results, res)
+		pageInfo = append(pageInfo, metadata.PageInfo{Rotation: rotation, SkewDegrees: round3(skew), DPI: int(p.DPI + 0.5),
+			MeanConfidence: round3(res.MeanConfidence), LowConfidenceWords: res.LowConfidenceWords})
+		d.rep.Report(Progress{Kind: PageDone, Doc: doc.Name, Page: p.Index + 1})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(results) == 0 {
+		return nil, nil, fmt.Errorf("%s: no pages", doc.Name)
+	}
+
+	ext := metadata.Extract(results)
+	src := metadata.Source{}
+	for _, in := range inputs {
+		src.Files = append(src.Files, metadata.SourceFile{Name: in.Name, SHA256: in.SHA256})
+	}
+	if len(src.Files) == 1 {
+		src.Files[0].Pages = len(results)
+	}
+	md := ext.Document(docID, src, len(results), &metadata.OCRInfo{
+		Engine: engineName(d.engine), EngineVersion: engineVersion(d.engine), Languages: []string{"vie"}, Pages: pageInfo,
+	})
+	mdJSON, err := json.MarshalIndent(md, "", "  ")
+	if err != nil {
+		return nil, nil, fmt.Errorf("metadata: %w", err)
+	}
+	if err := metadata.Validate(mdJSON); err != nil {
+		return nil, nil, fmt.Errorf("metadata.json does not match the schema: %w", err)
+	}
+
+	if err := w.Close(); err != nil {
+		return nil, nil, fmt.Errorf("write PDF: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	st, err := tmp.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	pdfInfo, err := d.deps.Store.Put(ctx, PDFKey(d.cfg.Batch, docID), tmp, st.Size(), storage.PutOptions{ContentType: "application/pdf"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store PDF: %w", err)
+	}
+	mdInfo, err := storage.PutBytes(ctx, d.deps.Store, MetadataKey(d.cfg.Batch, docID), append(mdJSON, '\n'), storage.PutOptions{ContentType: "application/json"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store metadata: %w", err)
+	}
+	return []Object{
+		{Role: "pdf", Key: pdfInfo.Key, SHA256: pdfInfo.SHA256, Size: pdfInfo.Size},
+		{Role: "metadata", Key: mdInfo.Key, SHA256: mdInfo.SHA256, Size: mdInfo.Size},
+	}, &md, nil
+}
+
+func (d *digitizer) storeOriginal(ctx context.Context, docID string, i int, file string, in InputFile) (Object, error) {
+	key := OriginalKey(d.cfg.Batch, docID, i, in.Name)
+	// Already stored by an interrupted run: keep it, do not upload again.
+	if info, err := d.deps.Store.Stat(ctx, key); err == nil && info.SHA256 == in.SHA256 {
+		return Object{Role: "original", Key: key, SHA256: info.SHA256, Size: info.Size}, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return Object{}, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	defer f.Close()
+	// The expected digest makes the store refuse a file changed since hashing.
+	info, err := d.deps.Store.Put(ctx, key, f, in.Size, storage.PutOptions{SHA256: in.SHA256})
+	if err != nil {
+		return Object{}, fmt.Errorf("store original %s: %w", in.Name, err)
+	}
+	return Object{Role: "original", Key: key, SHA256: info.SHA256, Size: info.Size}, nil
+}
+
+// fail records a failed document (keeping the originals already stored)
+// and returns its outcome.
+func (d *digitizer) fail(ctx context.Context, doc intake.Document, docID string, inputs []InputFile, objs []Object, cause error) DocumentOutcome {
+	msg := cause.Error()
+	if !strings.Contains(msg, doc.Name) && !strings.Contains(msg, filepath.Base(doc.Path)) {
+		msg = doc.Name + ": " + msg
+	}
+	out := DocumentOutcome{Name: doc.Name, DocID: docID, Outcome: metadata.StatusFailed, Error: msg}
+	d.rep.Report(Progress{Kind: DocFailed, Doc: doc.Name, Err: errors.New(msg)})
+	if docID == "" {
+		return out
+	}
+	rec := &Record{DocID: docID, Batch: d.cfg.Batch, Name: doc.Name, Status: metadata.StatusFailed, Error: msg,
+		Inputs: inputs, Objects: objs, Events: []Event{d.event("digitize-failed", msg)}}
+	if err := putJSON(context.WithoutCancel(ctx), d.deps.Store, RecordKey(d.cfg.Batch, docID), rec); err != nil {
+		out.Error += "; also could not record the failure: " + err.Error()
+	}
+	return out
+}
+
+func (d *digitizer) event(action, detail string) Event {
+	return Event{Time: d.deps.Now().UTC(), Actor: d.cfg.Actor, Action: action, Tool: ToolName(), Detail: detail}
+}
+
+// hashInputs reads every file of a document once to compute its SHA-256.
+// The document id derives from the content alone, so re-running the same
+// input finds the same document whatever the file is called now.
+func hashInputs(doc intake.Document) ([]InputFile, string, error) {
+	idHash := sha256.New()
+	var inputs []InputFile
+	for _, f := range doc.Files {
+		name := filepath.Base(f)
+		if len(doc.Files) == 1 {
+			name = doc.Name
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			// Unreadable: an id from the name keeps the failure recorded.
+			return nil, idFrom(sha256.Sum256([]byte("unreadable:" + doc.Name))), fmt.Errorf("%s: %w", name, err)
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, fh)
+		fh.Close()
+		if err != nil {
+			return nil, idFrom(sha256.Sum256([]byte("unreadable:" + doc.Name))), fmt.Errorf("%s: read: %w", name, err)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		inputs = append(inputs, InputFile{Name: name, SHA256: sum, Size: n})
+		idHash.Write([]byte(sum))
+	}
+	var s [32]byte
+	copy(s[:], idHash.Sum(nil))
+	return inputs, idFrom(s), nil
+}
+
+// idFrom makes a docId: "d" and 24 hex digits (96 bits), within the
+// schema's 25 characters.
+func idFrom(sum [32]byte) string { return "d" + hex.EncodeToString(sum[:12]) }
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+func engineName(e ocr.Engine) string {
+	if n, ok := e.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return fmt.Sprintf("%T", e)
+}
+
+func engineVersion(e ocr.Engine) string {
+	if v, ok := e.(interface{ Version() string }); ok {
+		return v.Version()
+	}
+	return ""
+}
