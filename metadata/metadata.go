@@ -2,7 +2,25 @@
 // JSON schema, and the extraction of its fields from OCR results.
 //
 // Field names follow the national archive standard (Thông tư 05/2025/TT-BNV)
-// and Nghị định 30/2020 Phụ lục VI; document.schema.json is the contract.
+// and Nghị định 30/2020 Phụ lục VI; document.schema.json is the contract,
+// and Validate checks a metadata.json against it.
+//
+// Extract reads the fields from the OCR results of a document's pages,
+// using the layout of Nghị định 30/2020: the two-column header (organ names,
+// "Số:", "V/v" on the left; Quốc hiệu, tiêu ngữ, place and date on the
+// right), the type name and trích yếu under it, and the signature block at
+// the bottom right of the last page. Extraction.Document turns the result
+// into a Document.
+//
+// The rule of this package: a value that may be wrong is flagged, never
+// silently guessed. When the extraction is unsure of a field — its words
+// read with low confidence, its pattern is garbled, a number or day looks
+// handwritten, a date is impossible or in the future, two fields contradict
+// each other — it adds a review reason naming the field, and when the value
+// itself is in doubt it leaves the field empty (a required string becomes
+// "") rather than fill in a plausible one. Only unambiguous OCR confusions
+// are folded (Ð for Đ, an en dash in a ký hiệu); characters are never
+// invented.
 package metadata
 
 // SchemaVersion is the version of document.schema.json this package writes.

@@ -1,0 +1,811 @@
+package metadata
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sohoa/sohoa/ocr"
+)
+
+// Names of the extracted fields, as in document.schema.json.
+const (
+	FieldTypeName        = "typeName"
+	FieldCodeNumber      = "codeNumber"
+	FieldCodeNotation    = "codeNotation"
+	FieldIssuedDate      = "issuedDate"
+	FieldPlace           = "place"
+	FieldOrganName       = "organName"
+	FieldParentOrganName = "parentOrganName"
+	FieldSubject         = "subject"
+	FieldSignerAuthority = "signerAuthority"
+	FieldSignerPosition  = "signerPosition"
+	FieldSignerFullName  = "signerFullName"
+)
+
+// fieldOrder is the order fields are checked and reasons reported in.
+var fieldOrder = []string{
+	FieldTypeName, FieldCodeNumber, FieldCodeNotation, FieldIssuedDate, FieldPlace,
+	FieldOrganName, FieldParentOrganName, FieldSubject,
+	FieldSignerAuthority, FieldSignerPosition, FieldSignerFullName,
+}
+
+// expectedFields are printed on every document laid out by Nghị định 30:
+// when one is missing, a person must look. The schema's required fields
+// are among them; parentOrganName and signerAuthority are legitimately
+// absent on many documents.
+var expectedFields = map[string]bool{
+	FieldTypeName: true, FieldCodeNumber: true, FieldCodeNotation: true,
+	FieldIssuedDate: true, FieldPlace: true, FieldOrganName: true,
+	FieldSubject: true, FieldSignerPosition: true, FieldSignerFullName: true,
+}
+
+// Extraction is what Extract read from the pages of one document.
+type Extraction struct {
+	TypeName        string
+	CodeNumber      string
+	CodeNotation    string
+	IssuedDate      string // YYYY-MM-DD
+	Place           string
+	OrganName       string
+	ParentOrganName string
+	Subject         string
+	SignerAuthority string
+	SignerPosition  string
+	SignerFullName  string
+
+	// Confidence holds, per field name (FieldTypeName, ...), how sure the
+	// extraction is of the value: the OCR confidence of the words it came
+	// from times the certainty of the pattern that found it. An expected
+	// field that was not found has confidence 0.
+	Confidence map[string]float64
+	// NeedsReview is true when any ReviewReasons exist.
+	NeedsReview bool
+	// ReviewReasons are short human-readable lines, each starting with
+	// the field name: "codeNumber: not found".
+	ReviewReasons []string
+	// Handwriting notes what looked handwritten (for the autograph field).
+	Handwriting []string
+}
+
+// DefaultMinConfidence is the field confidence below which a value is
+// flagged for review. Tesseract gives clean 300 dpi print 0.90 and more.
+const DefaultMinConfidence = 0.80
+
+// discardConfidence is the field confidence below which a value is not
+// kept at all: Tesseract itself counts such words as doubtful, and a
+// handwritten number it reads as clean digits lands there.
+const discardConfidence = ocr.LowConfidence
+
+// Extractor reads metadata fields from OCR results. The zero value uses
+// DefaultMinConfidence and the system clock.
+type Extractor struct {
+	// MinConfidence is the field confidence below which a value is
+	// flagged; 0 means DefaultMinConfidence.
+	MinConfidence float64
+	// Now gives today's date, to reject issue dates in the future; nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// Extract reads the fields of pages with the default Extractor.
+func Extract(pages []*ocr.Result) Extraction {
+	return Extractor{}.Extract(pages)
+}
+
+// field is one extracted value in progress.
+type field struct {
+	value string
+	conf  float64
+}
+
+// run holds the state of one extraction.
+type run struct {
+	cfg       Extractor
+	fields    map[string]*field
+	reasons   []string
+	flagged   map[string]bool
+	handnotes []string
+}
+
+func (r *run) set(name, value string, conf float64) {
+	r.fields[name] = &field{value: value, conf: clamp01(conf)}
+}
+
+func (r *run) value(name string) string {
+	if f := r.fields[name]; f != nil {
+		return f.value
+	}
+	return ""
+}
+
+func (r *run) flag(name, format string, args ...any) {
+	r.reasons = append(r.reasons, name+": "+fmt.Sprintf(format, args...))
+	r.flagged[name] = true
+}
+
+// Extract reads the fields of one document: the header, number, date,
+// type name and subject from the first page, the signature block from the
+// last. Pages may be nil (a page OCR failed on); they are skipped.
+func (x Extractor) Extract(pages []*ocr.Result) Extraction {
+	r := &run{cfg: x, fields: map[string]*field{}, flagged: map[string]bool{}}
+	var first, last *ocr.Result
+	for _, p := range pages {
+		if p == nil {
+			continue
+		}
+		if first == nil {
+			first = p
+		}
+		last = p
+	}
+	minSignatureY := 0
+	if first != nil {
+		lines := pageLines(first)
+		g := pageGeometry(first, lines)
+		minSignatureY = r.firstPage(lines, g)
+	}
+	if last != nil {
+		if last != first {
+			minSignatureY = 0
+		}
+		lines := pageLines(last)
+		r.signature(lines, pageGeometry(last, lines), minSignatureY)
+	}
+	r.crossCheck()
+	return r.finish()
+}
+
+// firstPage reads the header, type name and subject; it returns the y
+// below which a signature block may start on this page.
+func (r *run) firstPage(lines []textLine, g geometry) int {
+	h := analyseHeader(lines, g)
+
+	r.organs(h.organLines)
+
+	numberCertainty := 1.0
+	numberLine := h.numberLine
+	if numberLine == nil {
+		// The column split may have failed; look at whole lines.
+		for i := range lines[:h.end] {
+			if _, ok := matchNumberPrefix(lines[i].text); ok {
+				numberLine, numberCertainty = &lines[i], 0.9
+				break
+			}
+		}
+	}
+	if numberLine != nil {
+		r.number(*numberLine, numberCertainty)
+	}
+
+	dateCertainty := 1.0
+	dateLine := h.dateLine
+	if dateLine == nil {
+		for i := range lines[:h.end] {
+			if findDate(lines[i].text) != nil {
+				dateLine, dateCertainty = &lines[i], 0.9
+				break
+			}
+		}
+	}
+	if dateLine != nil {
+		r.date(*dateLine, dateCertainty)
+	}
+
+	bottom := r.titleAndSubject(lines[h.end:], g, h.vvLines)
+	if bottom == 0 && h.end > 0 {
+		bottom = lines[h.end-1].box.Max.Y
+	}
+	return bottom
+}
+
+// ---- organ names ----
+
+// organStarts are first words (folded) that begin the name of a body.
+var organStarts = [][]string{
+	{"uy", "ban"}, {"ubnd"}, {"hdnd"}, {"hoi", "dong"}, {"so"}, {"bo"}, {"phong"},
+	{"cuc"}, {"tong", "cuc"}, {"chi", "cuc"}, {"vu"}, {"ban"}, {"truong"},
+	{"benh", "vien"}, {"trung", "tam"}, {"cong", "ty"}, {"tong", "cong", "ty"},
+	{"tap", "doan"}, {"van", "phong"}, {"vien"}, {"dai", "hoc"}, {"hoc", "vien"},
+	{"thanh", "tra"}, {"kho", "bac"}, {"cong", "an"}, {"toa", "an"},
+	{"ngan", "hang"}, {"doan"}, {"hoi"}, {"lien", "doan"}, {"chi", "nhanh"},
+	{"bao", "hiem"}, {"mat", "tran"}, {"dang", "uy"}, {"tinh", "uy"},
+	{"thanh", "uy"}, {"huyen", "uy"}, {"quan", "uy"}, {"bo", "chi", "huy"},
+	{"ubmttq"}, {"chinh", "phu"}, {"quoc", "hoi"}, {"tong", "lien", "doan"},
+}
+
+// organContinuations are first words (folded) of a line that carries on
+// the name above it: a conjunction or a place.
+var organContinuations = [][]string{
+	{"va"}, {"&"}, {"tinh"}, {"thanh", "pho"}, {"tp"}, {"tp."}, {"quan"},
+	{"huyen"}, {"thi", "xa"}, {"xa"}, {"phuong"}, {"thi", "tran"},
+	{"viet", "nam"}, {"nhan", "dan"},
+}
+
+func startsWithWords(text string, phrases [][]string) bool {
+	words := strings.Fields(fold(text))
+	for _, p := range phrases {
+		if len(p) > len(words) {
+			continue
+		}
+		ok := true
+		for i := range p {
+			if words[i] != p[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// endsIncomplete reports a line that cannot end a name: a trailing
+// conjunction, or "ỦY BAN NHÂN DÂN" without its place.
+func endsIncomplete(text string) bool {
+	f := strings.Join(strings.Fields(fold(text)), " ")
+	return strings.HasSuffix(f, " va") || strings.HasSuffix(f, "&") || strings.HasSuffix(f, "-") ||
+		f == "uy ban nhan dan" || f == "ubnd" || f == "hoi dong nhan dan"
+}
+
+// organs splits the upper-case lines of the left header into the parent
+// organ and the issuing organ; each may wrap over two lines.
+func (r *run) organs(lines []textLine) {
+	var groups [][]textLine
+	certainty := 1.0
+	for i, l := range lines {
+		starts := startsWithWords(l.text, organStarts)
+		cont := startsWithWords(l.text, organContinuations)
+		switch {
+		case len(groups) == 0:
+			groups = append(groups, []textLine{l})
+		case cont || endsIncomplete(lines[i-1].text):
+			groups[len(groups)-1] = append(groups[len(groups)-1], l)
+		case starts:
+			groups = append(groups, []textLine{l})
+		default:
+			// Neither a new body nor an obvious continuation: most likely
+			// the rest of the name above (a proper name), but not certain.
+			groups[len(groups)-1] = append(groups[len(groups)-1], l)
+			certainty = 0.9
+		}
+	}
+	if len(groups) == 0 {
+		return
+	}
+	if len(groups) > 2 {
+		// Nghị định 30 has room for two names; more is unusual.
+		certainty = min(certainty, 0.75)
+	}
+	organ := groups[len(groups)-1]
+	text, ws := joinLines(organ)
+	r.set(FieldOrganName, text, textConf(ws)*certainty)
+	if len(groups) > 1 {
+		var parent []textLine
+		for _, g := range groups[:len(groups)-1] {
+			parent = append(parent, g...)
+		}
+		text, ws := joinLines(parent)
+		r.set(FieldParentOrganName, text, textConf(ws)*certainty)
+	}
+}
+
+// joinLines joins the text of lines with one space and returns their
+// words.
+func joinLines(lines []textLine) (string, []ocr.Word) {
+	var parts []string
+	var ws []ocr.Word
+	for _, l := range lines {
+		parts = append(parts, l.text)
+		ws = append(ws, l.words...)
+	}
+	return strings.Join(parts, " "), ws
+}
+
+// ---- number ----
+
+// reNumberPrefix matches "Số:" on the folded text, with the OCR variants
+// "So:", "S6:", "Sô :", "Số" without a colon.
+var reNumberPrefix = regexp.MustCompile(`^s[o06]\s*[:;.,]?\s*`)
+
+// matchNumberPrefix returns the rune offset where the number starts after
+// "Số:" in text.
+func matchNumberPrefix(text string) (int, bool) {
+	f := fold(text)
+	m := reNumberPrefix.FindStringIndex(f)
+	if m == nil {
+		return 0, false
+	}
+	rs := []rune(text)
+	if len(rs) > 1 && (rs[1] == 'ở' || rs[1] == 'Ở') {
+		return 0, false // "SỞ ...", an organ name
+	}
+	rest := f[m[1]:]
+	colon := strings.ContainsAny(f[:m[1]], ":;")
+	if !colon && !strings.ContainsAny(rest, "/0123456789") {
+		return 0, false
+	}
+	if !colon && m[1] < len(f) && f[m[1]-1] != ' ' {
+		return 0, false // "Sơn...", "Sông..." — a word, not "Số"
+	}
+	return m[1], true
+}
+
+var dashes = strings.NewReplacer("–", "-", "—", "-", "‑", "-", "−", "-", "‐", "-")
+
+// reNotation is a ký hiệu: an optional year for legal documents, then
+// letter/digit groups joined by '-' ("QĐ-UBND", "SGDĐT-CTrTT",
+// "2019/TT-BNV", "GD&ĐT").
+var reNotation = regexp.MustCompile(`^(?:(?:19|20)\d{2}/)?[\p{L}\d&]+(?:[-.][\p{L}\d&]+)*$`)
+
+// number reads "Số: 1595/SGDĐT-CTrTT".
+func (r *run) number(l textLine, certainty float64) {
+	start, _ := matchNumberPrefix(l.text)
+	rs := []rune(l.text)
+	if !strings.HasPrefix(l.text, "Số") && !strings.HasPrefix(l.text, "SỐ") {
+		certainty *= 0.95 // an OCR variant of "Số"
+	}
+	slash := -1
+	for i := start; i < len(rs); i++ {
+		if rs[i] == '/' {
+			slash = i
+			break
+		}
+	}
+	numEnd, notStart := len(rs), len(rs)
+	if slash >= 0 {
+		numEnd, notStart = slash, slash+1
+	}
+	num := strings.Trim(squeeze(string(rs[start:numEnd])), ".,:;")
+	notation := strings.Trim(dashes.Replace(squeeze(string(rs[notStart:]))), ".,:;")
+
+	switch {
+	case num == "" && slash >= 0:
+		r.flag(FieldCodeNumber, "no printed number after 'Số:' (blank left for a handwritten number)")
+		r.handnotes = append(r.handnotes, "số văn bản viết tay hoặc để trống")
+	case !isDigits(num):
+		r.flag(FieldCodeNumber, "looks handwritten or garbled (read %q after 'Số:')", num)
+		r.handnotes = append(r.handnotes, "số văn bản viết tay")
+	case utf8.RuneCountInString(num) > 11:
+		r.flag(FieldCodeNumber, "too long (%q)", num)
+	default:
+		r.set(FieldCodeNumber, num, minConf(l.wordsIn(start, numEnd))*certainty)
+	}
+
+	switch {
+	case slash < 0 && notation == "":
+		// Nothing after the number: leave it to the not-found check.
+	case !reNotation.MatchString(notation) || countUpper(notation) < 2:
+		r.flag(FieldCodeNotation, "garbled (read %q)", notation)
+	case utf8.RuneCountInString(notation) > 30:
+		r.flag(FieldCodeNotation, "too long (%q)", notation)
+	default:
+		r.set(FieldCodeNotation, notation, textConf(l.wordsIn(notStart, len(rs)))*certainty)
+	}
+}
+
+// squeeze removes all whitespace: a số/ký hiệu never holds a space, but
+// OCR splits it into words.
+func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func countUpper(s string) int {
+	_, upper := letterStats(s)
+	return upper
+}
+
+// ---- date ----
+
+// Date patterns on the folded line: "…, ngày 8 tháng 4 năm 2020" and
+// "…, ngày 08/4/2020". Day and month are captured loosely so that a blank
+// or a handwritten scribble is seen and flagged, not skipped.
+var (
+	reDateWords = regexp.MustCompile(`(?:^|[^a-z])(nga[yv])\s*[:.,]?(.*?)th[a4]ng\s*[:.,]?(.*?)n[a4]m\s*[:.,]?\s*(\S*)`)
+	reDateSlash = regexp.MustCompile(`(?:^|[^a-z])(nga[yv])\s*[:.,]?\s*([^/.\-\s]*)\s*[/.\-]\s*([^/.\-\s]*)\s*[/.\-]\s*(\d{4})`)
+)
+
+// dateMatch holds rune ranges of a date in a line: [0:2] "ngày", [2:4]
+// day, [4:6] month, [6:8] year.
+type dateMatch []int
+
+func findDate(text string) dateMatch {
+	f := fold(text)
+	if m := reDateWords.FindStringSubmatchIndex(f); m != nil {
+		return dateMatch(m[2:])
+	}
+	if m := reDateSlash.FindStringSubmatchIndex(f); m != nil {
+		return dateMatch(m[2:])
+	}
+	return nil
+}
+
+// earliestDate is the founding of the state whose documents sohoa reads;
+// an earlier issue date is a misreading.
+var earliestDate = time.Date(1945, 9, 2, 0, 0, 0, 0, time.UTC)
+
+// date reads the place and the issue date from the place-and-date line.
+func (r *run) date(l textLine, certainty float64) {
+	m := findDate(l.text)
+	rs := []rune(l.text)
+	part := func(i int) string { return strings.TrimSpace(string(rs[m[i]:m[i+1]])) }
+	day, month, year := part(2), part(4), strings.TrimRight(part(6), ".,;")
+
+	place := strings.Trim(strings.TrimSpace(string(rs[:m[0]])), ",;.: ")
+	if place != "" {
+		if isPlaceName(place) {
+			r.set(FieldPlace, place, textConf(l.wordsIn(0, m[0]))*certainty)
+		} else {
+			r.flag(FieldPlace, "garbled (read %q)", place)
+		}
+	}
+
+	bad := false
+	for _, p := range []struct{ name, v string }{{"day", day}, {"month", month}} {
+		switch {
+		case p.v == "":
+			r.flag(FieldIssuedDate, "no printed %s after '%s' (blank left for a handwritten %s)", p.name, map[string]string{"day": "ngày", "month": "tháng"}[p.name], p.name)
+			r.handnotes = append(r.handnotes, map[string]string{"day": "ngày", "month": "tháng"}[p.name]+" ban hành viết tay hoặc để trống")
+			bad = true
+		case !isDigits(p.v) || len(p.v) > 2:
+			r.flag(FieldIssuedDate, "%s looks handwritten or garbled (read %q)", p.name, p.v)
+			r.handnotes = append(r.handnotes, map[string]string{"day": "ngày", "month": "tháng"}[p.name]+" ban hành viết tay")
+			bad = true
+		}
+	}
+	if !isDigits(year) || len(year) != 4 {
+		r.flag(FieldIssuedDate, "year garbled (read %q)", year)
+		bad = true
+	}
+	if bad {
+		return
+	}
+	d, _ := strconv.Atoi(day)
+	mo, _ := strconv.Atoi(month)
+	y, _ := strconv.Atoi(year)
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != mo || t.Year() != y {
+		r.flag(FieldIssuedDate, "not a calendar date (read %s/%s/%s)", day, month, year)
+		return
+	}
+	now := time.Now
+	if r.cfg.Now != nil {
+		now = r.cfg.Now
+	}
+	ny, nm, nd := now().Date()
+	// One day of slack: the scan may come from a time zone ahead of ours.
+	if t.After(time.Date(ny, nm, nd, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)) {
+		r.flag(FieldIssuedDate, "in the future (read %s)", t.Format(time.DateOnly))
+		return
+	}
+	if t.Before(earliestDate) {
+		r.flag(FieldIssuedDate, "implausibly early (read %s)", t.Format(time.DateOnly))
+		return
+	}
+	var ws []ocr.Word
+	for i := 2; i < 8; i += 2 {
+		ws = append(ws, l.wordsIn(m[i], m[i+1])...)
+	}
+	r.set(FieldIssuedDate, t.Format(time.DateOnly), minConf(ws)*certainty)
+}
+
+// rePlace is an địa danh: capitalised words, maybe abbreviated ("TP. Hồ
+// Chí Minh") or hyphenated ("Bà Rịa - Vũng Tàu").
+var rePlace = regexp.MustCompile(`^\p{Lu}[\p{L}.]*(?:\s+(?:-\s+)?[\p{L}][\p{L}.]*)*$`)
+
+func isPlaceName(s string) bool {
+	return rePlace.MatchString(s) && utf8.RuneCountInString(s) <= 100
+}
+
+// ---- type name and subject ----
+
+var reSubjectStop = regexp.MustCompile(`^(can cu|kinh gui|dieu \d|theo de nghi|xet de nghi|xet )`)
+
+// titleAndSubject finds the tên loại line after the header and the trích
+// yếu under it; a công văn has neither, and its subject is the "V/v" text
+// under the number. It returns the bottom of the last line it used.
+func (r *run) titleAndSubject(lines []textLine, g geometry, vv []textLine) int {
+	titleIdx := -1
+	for i, l := range lines {
+		if i >= 4 {
+			break
+		}
+		letters, _ := letterStats(l.text)
+		if letters < 2 {
+			continue
+		}
+		if isUpperText(l.text) && abs(l.centerX()-g.fx(0.53)) < g.fx(0.17) {
+			titleIdx = i
+		}
+		break
+	}
+	bottom := 0
+	var subjectLines []textLine
+	if titleIdx >= 0 {
+		title := lines[titleIdx]
+		bottom = title.box.Max.Y
+		titleText := title.text
+		titleWords := title.words
+		next := titleIdx + 1
+		// A long title wraps: "GIẤY CHỨNG NHẬN / ĐĂNG KÝ HỘ KINH DOANH".
+		if next < len(lines) && isUpperText(lines[next].text) && g.tightBelow(title, lines[next]) &&
+			abs(lines[next].centerX()-title.centerX()) < g.fx(0.1) && !startsWithWords(lines[next].text, organStarts) {
+			titleText += " " + lines[next].text
+			titleWords = append(append([]ocr.Word(nil), titleWords...), lines[next].words...)
+			bottom = lines[next].box.Max.Y
+			next++
+		}
+		t, rest, exact, ok := matchTypeName(titleText)
+		switch {
+		case ok:
+			certainty := 1.0
+			if !exact {
+				certainty = 0.9 // matched only without diacritics
+			}
+			r.set(FieldTypeName, t.name, textConf(titleWords[:min(len(strings.Fields(t.name)), len(titleWords))])*certainty)
+		default:
+			r.set(FieldTypeName, sentenceCase(titleText), textConf(titleWords)*0.7)
+			r.flag(FieldTypeName, "%q is not a known type name", titleText)
+			rest = ""
+		}
+		prev := lines[next-1]
+		for j := next; j < len(lines) && len(subjectLines) < 5; j++ {
+			l := lines[j]
+			if !g.tightBelow(prev, l) || isUpperText(l.text) ||
+				reSubjectStop.MatchString(strings.TrimLeft(fold(l.text), " -.")) ||
+				abs(l.centerX()-title.centerX()) > g.fx(0.12) {
+				break
+			}
+			subjectLines = append(subjectLines, l)
+			prev = l
+			bottom = l.box.Max.Y
+		}
+		if len(subjectLines) == 0 && rest != "" {
+			// "GIẤY PHÉP XÂY DỰNG" with no trích yếu line: the rest of the
+			// title says what it is about.
+			r.set(FieldSubject, rest, textConf(titleWords)*0.85)
+		}
+	}
+	if len(subjectLines) == 0 && len(vv) > 0 {
+		subjectLines = vv
+		if titleIdx < 0 {
+			// A letter: number and V/v on the left, no type name line.
+			r.set(FieldTypeName, "Công văn", textConf(vv[0].words))
+		}
+	}
+	if len(subjectLines) > 0 {
+		text, ws := joinLines(subjectLines)
+		if n := utf8.RuneCountInString(text); n > 500 {
+			r.flag(FieldSubject, "too long (%d characters)", n)
+		} else {
+			r.set(FieldSubject, text, textConf(ws))
+		}
+	}
+	return bottom
+}
+
+// tightBelow reports whether b follows a with single line spacing (a
+// paragraph break, a rule or a blank line is wider).
+func (g geometry) tightBelow(a, b textLine) bool {
+	gap := b.box.Min.Y - a.box.Max.Y
+	return gap >= -a.height()/2 && float64(gap) <= 1.3*float64(g.wordHeight)
+}
+
+// ---- signature ----
+
+// reAuthority matches the authority prefix of a signer title: KT., TM.,
+// Q., TL., TUQ. (with OCR's stray spaces and commas).
+var reAuthority = regexp.MustCompile(`^(k\s?\.?\s?t|t\s?\.?\s?m|t\s?\.?\s?u\s?\.?\s?q|t\s?\.?\s?l)\s*[.,:]\s*\S`)
+
+// signature reads the signer block at the bottom right of the last page:
+// authority, position, and the name under the signature.
+func (r *run) signature(lines []textLine, g geometry, minY int) {
+	// Blocks of right-column lines, separated by full-width body lines.
+	var blocks [][]textLine
+	var cur []textLine
+	for _, l := range lines {
+		if l.box.Min.Y < minY {
+			continue
+		}
+		var right []ocr.Word
+		body := false
+		for _, s := range g.segments(l) {
+			minX, maxX := s[0].Box.Min.X, s[len(s)-1].Box.Max.X
+			if minX < g.fx(0.35) && maxX > g.fx(0.65) {
+				body = true
+			}
+			if minX >= g.fx(0.40) {
+				right = append(right, s...)
+			}
+		}
+		if body {
+			if len(cur) > 0 {
+				blocks = append(blocks, cur)
+			}
+			cur = nil
+			continue
+		}
+		if len(right) > 0 {
+			cur = append(cur, newTextLine(right))
+		}
+	}
+	if len(cur) > 0 {
+		blocks = append(blocks, cur)
+	}
+	// The signer's block is the last one holding a personal name.
+	var block []textLine
+	nameIdx := -1
+	for b := len(blocks) - 1; b >= 0 && nameIdx < 0; b-- {
+		for i := len(blocks[b]) - 1; i >= 0; i-- {
+			if isPersonName(strings.Trim(blocks[b][i].text, ".,;:")) {
+				block, nameIdx = blocks[b], i
+				break
+			}
+		}
+	}
+	if nameIdx < 0 {
+		return
+	}
+	name := block[nameIdx]
+	r.set(FieldSignerFullName, strings.Trim(name.text, ".,;:"), textConf(name.words))
+
+	// The title lines: the first upper-case lines of the block above the
+	// name, single-spaced; below them is the space for signature and seal.
+	var title []textLine
+	for _, l := range block[:nameIdx] {
+		if !isUpperText(l.text) {
+			if len(title) > 0 {
+				break
+			}
+			continue
+		}
+		if len(title) > 0 && !g.tightBelow(title[len(title)-1], l) {
+			break
+		}
+		title = append(title, l)
+	}
+	n := 0
+	for n < len(title) && reAuthority.MatchString(fold(title[n].text)) {
+		n++
+	}
+	if n > 0 {
+		text, ws := joinLines(title[:n])
+		r.set(FieldSignerAuthority, text, textConf(ws))
+	}
+	if n < len(title) {
+		text, ws := joinLines(title[n:])
+		r.set(FieldSignerPosition, text, textConf(ws))
+	}
+}
+
+// ---- checks ----
+
+// crossCheck flags values that contradict each other, and upper-case
+// names with words OCR visibly misread.
+func (r *run) crossCheck() {
+	for _, name := range []string{FieldOrganName, FieldParentOrganName, FieldSignerAuthority, FieldSignerPosition} {
+		if bad := misspelledWords(r.value(name)); len(bad) > 0 {
+			r.flag(name, "looks misread: %s", strings.Join(bad, ", "))
+		}
+	}
+	notation := r.value(FieldCodeNotation)
+	date := r.value(FieldIssuedDate)
+	if len(notation) > 5 && notation[4] == '/' && isDigits(notation[:4]) && date != "" && date[:4] != notation[:4] {
+		r.flag(FieldIssuedDate, "year %s differs from the year in the number (%s)", date[:4], notation[:4])
+	}
+	if notation == "" {
+		return
+	}
+	code := notation
+	if i := strings.IndexByte(code, '/'); i >= 0 {
+		code = code[i+1:]
+	}
+	abbrev, _, _ := strings.Cut(code, "-")
+	t, ok := typeByAbbrev(abbrev)
+	if !ok {
+		return
+	}
+	switch typeName := r.value(FieldTypeName); {
+	case typeName == "":
+		r.flag(FieldTypeName, "not found (the number %q suggests %q)", notation, t.name)
+	case typeName != t.name:
+		r.flag(FieldTypeName, "%q contradicts the number %q, which suggests %q", typeName, notation, t.name)
+	}
+}
+
+// finish applies the confidence rules and builds the Extraction.
+func (r *run) finish() Extraction {
+	minOK := r.cfg.MinConfidence
+	if minOK <= 0 {
+		minOK = DefaultMinConfidence
+	}
+	e := Extraction{Confidence: map[string]float64{}}
+	values := map[string]string{}
+	for _, name := range fieldOrder {
+		f := r.fields[name]
+		if f == nil || f.value == "" {
+			if expectedFields[name] {
+				if !r.flagged[name] {
+					r.flag(name, "not found")
+				}
+				e.Confidence[name] = 0
+			}
+			continue
+		}
+		conf := round3(f.conf)
+		e.Confidence[name] = conf
+		switch {
+		case conf < discardConfidence:
+			r.flag(name, "OCR confidence %.2f too low to keep (read %q)", conf, f.value)
+			e.Confidence[name] = 0
+			continue
+		case conf < minOK && !r.flagged[name]:
+			r.flag(name, "low OCR confidence %.2f", conf)
+		}
+		values[name] = f.value
+	}
+	e.TypeName = values[FieldTypeName]
+	e.CodeNumber = values[FieldCodeNumber]
+	e.CodeNotation = values[FieldCodeNotation]
+	e.IssuedDate = values[FieldIssuedDate]
+	e.Place = values[FieldPlace]
+	e.OrganName = values[FieldOrganName]
+	e.ParentOrganName = values[FieldParentOrganName]
+	e.Subject = values[FieldSubject]
+	e.SignerAuthority = values[FieldSignerAuthority]
+	e.SignerPosition = values[FieldSignerPosition]
+	e.SignerFullName = values[FieldSignerFullName]
+	e.ReviewReasons = r.reasons
+	e.NeedsReview = len(r.reasons) > 0
+	e.Handwriting = r.handnotes
+	return e
+}
+
+// ---- confidence helpers ----
+
+// minConf is the confidence of a short value such as a number, where one
+// doubtful digit makes the whole value doubtful.
+func minConf(ws []ocr.Word) float64 {
+	if len(ws) == 0 {
+		return 0
+	}
+	m := 1.0
+	for _, w := range ws {
+		m = min(m, clamp01(w.Confidence))
+	}
+	return m
+}
+
+// textConf is the confidence of a text value: the mean of its words, but
+// a single word Tesseract barely read caps it at 0.25 above that word, so
+// one wrong word in a long subject still gets it reviewed.
+func textConf(ws []ocr.Word) float64 {
+	if len(ws) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, w := range ws {
+		sum += clamp01(w.Confidence)
+	}
+	return min(sum/float64(len(ws)), minConf(ws)+0.25)
+}
+
+func clamp01(f float64) float64 {
+	if math.IsNaN(f) {
+		return 0
+	}
+	return min(max(f, 0), 1)
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}

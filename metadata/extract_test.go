@@ -1,0 +1,349 @@
+package metadata
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sohoa/sohoa/ocr"
+)
+
+// fixedNow makes "in the future" checks independent of the test date.
+func fixedNow() time.Time { return time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC) }
+
+func extract(pages []*ocr.Result) Extraction {
+	return Extractor{Now: fixedNow}.Extract(pages)
+}
+
+// quyetDinh is a clean one-page quyết định; cases change parts of it.
+func quyetDinh() ndDoc {
+	return ndDoc{
+		organLines: []string{"UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"},
+		number:     "Số: 1595/QĐ-SGDĐT",
+		date:       "Đà Nẵng, ngày 8 tháng 4 năm 2020",
+		mergeRows:  true,
+		title:      "QUYẾT ĐỊNH",
+		subject:    []string{"Về việc ban hành Kế hoạch tuyển sinh", "vào lớp 10 năm học 2020-2021"},
+		authority:  []string{"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"},
+		name:       "Nguyễn Văn An",
+		bodyPage1:  8,
+		pages:      1,
+	}
+}
+
+// want lists expected field values; fields not named must be empty.
+type want map[string]string
+
+func fieldsOf(e Extraction) map[string]string {
+	return map[string]string{
+		FieldTypeName: e.TypeName, FieldCodeNumber: e.CodeNumber, FieldCodeNotation: e.CodeNotation,
+		FieldIssuedDate: e.IssuedDate, FieldPlace: e.Place, FieldOrganName: e.OrganName,
+		FieldParentOrganName: e.ParentOrganName, FieldSubject: e.Subject,
+		FieldSignerAuthority: e.SignerAuthority, FieldSignerPosition: e.SignerPosition,
+		FieldSignerFullName: e.SignerFullName,
+	}
+}
+
+func TestExtract(t *testing.T) {
+	full := want{
+		FieldTypeName: "Quyết định", FieldCodeNumber: "1595", FieldCodeNotation: "QĐ-SGDĐT",
+		FieldIssuedDate: "2020-04-08", FieldPlace: "Đà Nẵng", FieldOrganName: "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+		FieldParentOrganName: "UBND THÀNH PHỐ ĐÀ NẴNG",
+		FieldSubject:         "Về việc ban hành Kế hoạch tuyển sinh vào lớp 10 năm học 2020-2021",
+		FieldSignerAuthority: "KT. GIÁM ĐỐC", FieldSignerPosition: "PHÓ GIÁM ĐỐC", FieldSignerFullName: "Nguyễn Văn An",
+	}
+	with := func(w want, changes want) want {
+		out := want{}
+		for k, v := range w {
+			out[k] = v
+		}
+		for k, v := range changes {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		doc     func() ndDoc
+		want    want
+		review  bool
+		reasons []string // substrings each expected in some reason
+	}{
+		{
+			name: "quyết định, merged header rows",
+			doc:  quyetDinh,
+			want: full,
+		},
+		{
+			name: "quyết định, columns on separate lines",
+			doc:  func() ndDoc { d := quyetDinh(); d.mergeRows = false; return d },
+			want: full,
+		},
+		{
+			name: "công văn with V/v, parent organ over two lines",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"ỦY BAN NHÂN DÂN", "THÀNH PHỐ ĐÀ NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"}
+				d.number = "Số: 0595/SGDĐT-CTrTT"
+				d.vv = []string{"V/v triển khai công tác tuyển sinh", "năm học 2020-2021"}
+				d.title, d.subject = "", nil
+				d.authority = []string{"GIÁM ĐỐC"}
+				d.name = "Lê Thị Thu Hà"
+				return d
+			},
+			want: with(full, want{
+				FieldTypeName: "Công văn", FieldCodeNumber: "0595", FieldCodeNotation: "SGDĐT-CTrTT",
+				FieldParentOrganName: "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG",
+				FieldSubject:         "V/v triển khai công tác tuyển sinh năm học 2020-2021",
+				FieldSignerAuthority: "", FieldSignerPosition: "GIÁM ĐỐC", FieldSignerFullName: "Lê Thị Thu Hà",
+			}),
+		},
+		{
+			name: "giấy phép of a provincial committee, double authority",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NAM"}
+				d.number = "Số: 125/GP-UBND"
+				d.date = "Quảng Nam, ngày 15 tháng 10 năm 2021"
+				d.title = "GIẤY PHÉP"
+				d.subject = []string{"Tổ chức biểu diễn nghệ thuật"}
+				d.authority = []string{"TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"}
+				d.name = "Trần Văn Bình"
+				return d
+			},
+			want: want{
+				FieldTypeName: "Giấy phép", FieldCodeNumber: "125", FieldCodeNotation: "GP-UBND",
+				FieldIssuedDate: "2021-10-15", FieldPlace: "Quảng Nam", FieldOrganName: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM",
+				FieldSubject:         "Tổ chức biểu diễn nghệ thuật",
+				FieldSignerAuthority: "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH", FieldSignerPosition: "PHÓ CHỦ TỊCH",
+				FieldSignerFullName: "Trần Văn Bình",
+			},
+		},
+		{
+			name: "thông báo with a date in slashes",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"UBND QUẬN HẢI CHÂU", "PHÒNG TÀI CHÍNH - KẾ HOẠCH"}
+				d.number = "Số: 12/TB-TCKH"
+				d.date = "Hải Châu, ngày 05/3/2019"
+				d.title = "THÔNG BÁO"
+				d.subject = []string{"Kết luận của Trưởng phòng tại cuộc họp giao ban"}
+				d.authority = []string{"TRƯỞNG PHÒNG"}
+				d.name = "Phạm Minh Đức"
+				return d
+			},
+			want: want{
+				FieldTypeName: "Thông báo", FieldCodeNumber: "12", FieldCodeNotation: "TB-TCKH",
+				FieldIssuedDate: "2019-03-05", FieldPlace: "Hải Châu", FieldOrganName: "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+				FieldParentOrganName: "UBND QUẬN HẢI CHÂU",
+				FieldSubject:         "Kết luận của Trưởng phòng tại cuộc họp giao ban",
+				FieldSignerPosition:  "TRƯỞNG PHÒNG", FieldSignerFullName: "Phạm Minh Đức",
+			},
+		},
+		{
+			name: "thông tư: the year stays in the notation",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"BỘ NỘI VỤ"}
+				d.number = "Số: 02/2019/TT-BNV"
+				d.date = "Hà Nội, ngày 24 tháng 01 năm 2019"
+				d.title = "THÔNG TƯ"
+				d.subject = []string{"Quy định tiêu chuẩn dữ liệu thông tin đầu vào", "và yêu cầu bảo quản tài liệu lưu trữ điện tử"}
+				d.authority = []string{"BỘ TRƯỞNG"}
+				d.name = "Lê Vĩnh Tân"
+				return d
+			},
+			want: want{
+				FieldTypeName: "Thông tư", FieldCodeNumber: "02", FieldCodeNotation: "2019/TT-BNV",
+				FieldIssuedDate: "2019-01-24", FieldPlace: "Hà Nội", FieldOrganName: "BỘ NỘI VỤ",
+				FieldSubject:        "Quy định tiêu chuẩn dữ liệu thông tin đầu vào và yêu cầu bảo quản tài liệu lưu trữ điện tử",
+				FieldSignerPosition: "BỘ TRƯỞNG", FieldSignerFullName: "Lê Vĩnh Tân",
+			},
+		},
+		{
+			name:    "blank number left for handwriting",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số:          /QĐ-SGDĐT"; return d },
+			want:    with(full, want{FieldCodeNumber: ""}),
+			review:  true,
+			reasons: []string{"codeNumber: no printed number after 'Số:'"},
+		},
+		{
+			name:    "handwritten number read as garbage",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: 4Z@0.31 /QĐ-SGDĐT"; return d },
+			want:    with(full, want{FieldCodeNumber: ""}),
+			review:  true,
+			reasons: []string{`codeNumber: looks handwritten or garbled (read "4Z" after 'Số:')`},
+		},
+		{
+			name:    "handwritten day",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày ,/@0.2 tháng 4 năm 2020"; return d },
+			want:    with(full, want{FieldIssuedDate: ""}),
+			review:  true,
+			reasons: []string{"issuedDate: day looks handwritten"},
+		},
+		{
+			name:    "blank day",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày       tháng 4 năm 2020"; return d },
+			want:    with(full, want{FieldIssuedDate: ""}),
+			review:  true,
+			reasons: []string{"issuedDate: no printed day after 'ngày'"},
+		},
+		{
+			name:    "low confidence day is kept and flagged",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày 8@0.62 tháng 4 năm 2020"; return d },
+			want:    full,
+			review:  true,
+			reasons: []string{"issuedDate: low OCR confidence 0.62"},
+		},
+		{
+			name:    "very low confidence day is dropped",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày 8@0.41 tháng 4 năm 2020"; return d },
+			want:    with(full, want{FieldIssuedDate: ""}),
+			review:  true,
+			reasons: []string{"issuedDate: OCR confidence 0.41 too low"},
+		},
+		{
+			name: "multi-page: signature on page 2",
+			doc:  func() ndDoc { d := quyetDinh(); d.pages = 2; d.bodyPage1 = 30; return d },
+			want: full,
+		},
+		{
+			name: "Ð (eth) read for Đ",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"UBND THÀNH PHỐ ÐÀ NẴNG", "SỞ GIÁO DỤC VÀ ÐÀO TẠO"}
+				d.number = "Số: 1595/QÐ-SGDÐT"
+				d.date = "Ðà Nẵng, ngày 8 tháng 4 năm 2020"
+				d.title = "QUYẾT ÐỊNH"
+				return d
+			},
+			want: full,
+		},
+		{
+			name: "OCR variants of Số and split notation",
+			doc:  func() ndDoc { d := quyetDinh(); d.number = "Sô : 1595 / QĐ- SGDĐT"; return d },
+			want: full,
+		},
+		{
+			name: "S6: for Số",
+			doc:  func() ndDoc { d := quyetDinh(); d.number = "S6: 1595/QĐ-SGDĐT"; return d },
+			want: full,
+		},
+		{
+			name: "diacritics lost on a keyword or two",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.date = "Đà Nẵng, ngay 8 thang 4 nam 2020"
+				d.quocHieu = "CONG HOA XA HOI CHU NGHIA VIET NAM"
+				d.title = "QUYET ĐỊNH"
+				return d
+			},
+			want: full,
+		},
+		{
+			name: "lower-case letters in the notation are kept",
+			doc:  func() ndDoc { d := quyetDinh(); d.number = "Số: 45/QyĐ-SGDĐT"; d.title = "QUY ĐỊNH"; return d },
+			want: with(full, want{FieldCodeNumber: "45", FieldCodeNotation: "QyĐ-SGDĐT", FieldTypeName: "Quy định"}),
+		},
+		{
+			name:    "date in the future",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày 8 tháng 4 năm 2029"; return d },
+			want:    with(full, want{FieldIssuedDate: ""}),
+			review:  true,
+			reasons: []string{"issuedDate: in the future"},
+		},
+		{
+			name:    "not a calendar date",
+			doc:     func() ndDoc { d := quyetDinh(); d.date = "Đà Nẵng, ngày 31 tháng 2 năm 2020"; return d },
+			want:    with(full, want{FieldIssuedDate: ""}),
+			review:  true,
+			reasons: []string{"issuedDate: not a calendar date"},
+		},
+		{
+			name:    "type name contradicts the notation",
+			doc:     func() ndDoc { d := quyetDinh(); d.title = "THÔNG BÁO"; return d },
+			want:    with(full, want{FieldTypeName: "Thông báo"}),
+			review:  true,
+			reasons: []string{`typeName: "Thông báo" contradicts the number "QĐ-SGDĐT"`},
+		},
+		{
+			name:    "year in the notation contradicts the date",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: 07/2019/QĐ-UBND"; return d },
+			want:    with(full, want{FieldCodeNumber: "07", FieldCodeNotation: "2019/QĐ-UBND"}),
+			review:  true,
+			reasons: []string{"issuedDate: year 2020 differs from the year in the number (2019)"},
+		},
+		{
+			name:    "no signer name",
+			doc:     func() ndDoc { d := quyetDinh(); d.name = ""; return d },
+			want:    with(full, want{FieldSignerAuthority: "", FieldSignerPosition: "", FieldSignerFullName: ""}),
+			review:  true,
+			reasons: []string{"signerFullName: not found"},
+		},
+		{
+			name: "organ name with marks OCR dropped (bold capitals)",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"UBND THÀNH PHỐ ĐÀ NẴNG", "SƠ GIAO DỤC VÀ ĐÀO TẠO"}
+				return d
+			},
+			want:    with(full, want{FieldOrganName: "SƠ GIAO DỤC VÀ ĐÀO TẠO"}),
+			review:  true,
+			reasons: []string{"organName: looks misread: SƠ (SỞ/SỐ?)"},
+		},
+		{
+			name:    "low confidence word in the subject",
+			doc:     func() ndDoc { d := quyetDinh(); d.subject[1] = "vào lớp 10 năm@0.45 học 2020-2021"; return d },
+			want:    with(full, want{}),
+			review:  true,
+			reasons: []string{"subject: low OCR confidence 0.70"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pages := tc.doc().build()
+			e := extract(pages)
+			got := fieldsOf(e)
+			for _, name := range fieldOrder {
+				if got[name] != tc.want[name] {
+					t.Errorf("%s = %q, want %q", name, got[name], tc.want[name])
+				}
+			}
+			if e.NeedsReview != tc.review {
+				t.Errorf("NeedsReview = %v, want %v; reasons %q", e.NeedsReview, tc.review, e.ReviewReasons)
+			}
+			for _, sub := range tc.reasons {
+				if !containsSub(e.ReviewReasons, sub) {
+					t.Errorf("no review reason containing %q in %q", sub, e.ReviewReasons)
+				}
+			}
+			for name, v := range got {
+				if v != "" && (e.Confidence[name] < 0.5 || e.Confidence[name] > 1) {
+					t.Errorf("confidence of %s = %v for value %q", name, e.Confidence[name], v)
+				}
+			}
+			doc := e.Document("doc-000001", testSource(), len(pages), nil)
+			data, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(data); err != nil {
+				t.Errorf("Document() is not schema-valid: %v", err)
+			}
+		})
+	}
+}
+
+func containsSub(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func testSource() Source {
+	return Source{Files: []SourceFile{{Name: "qd-1595.tif", SHA256: strings.Repeat("ab", 32), Pages: 1}}}
+}
