@@ -232,3 +232,9 @@ var (
 	_ OrientationDetector = (*Tesseract)(nil)
 	_ OptionsRecognizer   = (*Tesseract)(nil)
 )
+
+// Name names the engine in metadata.json (ocr.engine).
+func (t *Tesseract) Name() string { return "tesseract" }
+
+// Version is Tesseract's library version (ocr.engineVersion).
+func (t *Tesseract) Version() string { return t.client.Version() }

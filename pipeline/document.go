@@ -30,6 +30,7 @@ type digitizer struct {
 	deps   Deps
 	rep    *syncReporter
 	seen   *dedup
+	known  *knownRecords
 	engine ocr.Engine
 }
 
@@ -55,12 +56,10 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 		d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
 		return out, nil
 	}
-	if rec, err := LoadRecord(ctx, d.deps.Store, d.cfg.Batch, docID); err == nil && rec.Status != metadata.StatusFailed {
+	if rec := d.known.byID[docID]; rec != nil && rec.Status != metadata.StatusFailed {
 		out.Outcome, out.Pages = "skipped", rec.Pages
 		d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
 		return out, nil
-	} else if err != nil && !errors.Is(err, storage.ErrNotExist) {
-		return d.fail(ctx, doc, docID, inputs, nil, fmt.Errorf("read earlier record: %w", err)), nil
 	}
 	if d.engine == nil {
 		if d.engine, err = d.deps.NewEngine(); err != nil {
@@ -82,9 +81,6 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 
 	objs, md, err := d.derive(ctx, doc, docID, inputs)
 	if err != nil {
-		if ctx.Err() != nil {
-			return DocumentOutcome{Name: doc.Name, DocID: docID, Outcome: "not processed"}, nil
-		}
 		return d.fail(ctx, doc, docID, inputs, rec.Objects, err), nil
 	}
 	rec.Objects = append(rec.Objects, objs...)
@@ -95,9 +91,26 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 	if err := putJSON(ctx, d.deps.Store, RecordKey(d.cfg.Batch, docID), rec); err != nil {
 		return d.fail(ctx, doc, docID, inputs, rec.Objects, fmt.Errorf("store record: %w", err)), nil
 	}
+	d.dropSuperseded(ctx, doc.Name, docID)
 	out.Outcome, out.Pages = rec.Status, rec.Pages
 	d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
 	return out, nil
+}
+
+// dropSuperseded removes the failed records of earlier runs for an input of
+// the same name whose content has since been replaced and now succeeded, so
+// the batch shows the document once. Their objects go first and the record
+// last, so a crash leaves at worst a failed record to drop next time.
+func (d *digitizer) dropSuperseded(ctx context.Context, name, docID string) {
+	for _, old := range d.known.byName[name] {
+		if old.DocID == docID || old.Status != metadata.StatusFailed {
+			continue
+		}
+		for _, o := range old.Objects {
+			d.deps.Store.Delete(ctx, o.Key)
+		}
+		d.deps.Store.Delete(ctx, RecordKey(d.cfg.Batch, old.DocID))
+	}
 }
 
 // derive reads the pages, OCRs them, writes the PDF and the metadata and
@@ -218,6 +231,10 @@ func (d *digitizer) storeOriginal(ctx context.Context, docID string, i int, file
 // fail records a failed document (keeping the originals already stored)
 // and returns its outcome.
 func (d *digitizer) fail(ctx context.Context, doc intake.Document, docID string, inputs []InputFile, objs []Object, cause error) DocumentOutcome {
+	if ctx.Err() != nil {
+		// Cancelled, not failed: the next run does this document again.
+		return DocumentOutcome{Name: doc.Name, DocID: docID, Outcome: "not processed"}
+	}
 	msg := cause.Error()
 	if !strings.Contains(msg, doc.Name) && !strings.Contains(msg, filepath.Base(doc.Path)) {
 		msg = doc.Name + ": " + msg

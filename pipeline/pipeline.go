@@ -37,6 +37,9 @@ type Config struct {
 	// Workers is the number of documents processed at once (one OCR engine
 	// each); 0 means one per CPU core.
 	Workers int
+	// FolderIsDocument makes each INPUT folder one document of page
+	// images instead of a batch folder.
+	FolderIsDocument bool
 	// Limits bound what a single input may make the tool decode.
 	Limits intake.Limits
 	// Actor is who runs the job, recorded in events; default the OS user.
@@ -107,7 +110,7 @@ func Digitize(ctx context.Context, cfg Config, deps Deps) (*Summary, error) {
 	rep := &syncReporter{r: deps.Reporter}
 	start := deps.Now()
 
-	docs, discoverErrs := intake.Discover(cfg.Inputs)
+	docs, discoverErrs := intake.DiscoverWith(cfg.Inputs, intake.Options{FolderIsDocument: cfg.FolderIsDocument})
 	if len(docs) == 0 && len(discoverErrs) > 0 {
 		return nil, fmt.Errorf("digitize: %w", errors.Join(discoverErrs...))
 	}
@@ -115,13 +118,18 @@ func Digitize(ctx context.Context, cfg Config, deps Deps) (*Summary, error) {
 	if _, err := writeManifest(ctx, deps.Store, cfg.Batch, ToolName(), start); err != nil {
 		return nil, fmt.Errorf("digitize: store %s: %w", deps.Store.Location(), err)
 	}
+	earlier, err := Records(ctx, deps.Store, cfg.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("digitize: %w", err)
+	}
+	known := newKnownRecords(earlier)
 	sum := &Summary{Batch: cfg.Batch, Store: deps.Store.Location(), Documents: len(docs) + len(discoverErrs)}
+	rep.Report(Progress{Kind: BatchStarted, Total: sum.Documents})
 	for _, e := range discoverErrs {
 		sum.Failed++
 		sum.Results = append(sum.Results, DocumentOutcome{Name: errorSubject(e), Outcome: "failed", Error: e.Error()})
 		rep.Report(Progress{Kind: DocFailed, Doc: errorSubject(e), Err: e})
 	}
-	rep.Report(Progress{Kind: BatchStarted, Total: len(docs)})
 
 	work := make(chan int)
 	outcomes := make([]DocumentOutcome, len(docs))
@@ -136,7 +144,7 @@ func Digitize(ctx context.Context, cfg Config, deps Deps) (*Summary, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &digitizer{cfg: cfg, deps: deps, rep: rep, seen: seen}
+			d := &digitizer{cfg: cfg, deps: deps, rep: rep, seen: seen, known: known}
 			defer d.close()
 			for i := range work {
 				out, err := d.document(runCtx, docs[i])
@@ -210,6 +218,21 @@ func (d *dedup) claim(id, name string) (first string, ok bool) {
 	}
 	d.ids[id] = name
 	return "", true
+}
+
+// knownRecords are the records a batch had when the run started.
+type knownRecords struct {
+	byID   map[string]*Record
+	byName map[string][]*Record
+}
+
+func newKnownRecords(recs []*Record) *knownRecords {
+	k := &knownRecords{byID: map[string]*Record{}, byName: map[string][]*Record{}}
+	for _, r := range recs {
+		k.byID[r.DocID] = r
+		k.byName[r.Name] = append(k.byName[r.Name], r)
+	}
+	return k
 }
 
 func currentUser() string {

@@ -16,11 +16,12 @@ import (
 )
 
 func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("digitize", "sohoa digitize [--batch NAME] [--store URL] [--workers N] [--json] INPUT...", stdout)
+	fs := newFlagSet("digitize", "sohoa digitize [--batch NAME] [--store URL] [--workers N] [--folder-is-document] [--json] INPUT...", stdout)
 	batch := fs.String("batch", "", "batch `NAME` (default: the name of the first INPUT); re-running a batch skips documents already done")
 	store := fs.String("store", defaultStore(), "store `URL`: a folder path or file:///abs/path (default ./sohoa-data)")
 	workers := fs.Int("workers", 0, "documents processed at once, one OCR engine each (default: one per CPU core)")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
+	folderDoc := fs.Bool("folder-is-document", false, "treat each INPUT folder as ONE document whose pages are its images (natural order), not as a folder of documents")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse page images larger than this many pixels (default 150 million)")
 	inputs, err := parseFlags(fs, args)
 	if err != nil {
@@ -48,7 +49,7 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	rep := newProgressReporter(stderr)
-	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, Limits: intake.Limits{MaxPixels: *maxPixels}}
+	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, Limits: intake.Limits{MaxPixels: *maxPixels}}
 	deps := pipeline.Deps{
 		Store:     st,
 		NewEngine: func() (ocr.Engine, error) { return ocr.NewTesseract(ocr.TesseractOptions{}) },

@@ -20,7 +20,20 @@ const maxFolderDepth = 64
 // deterministic order, and every problem it met on the way; a problem with
 // one input does not stop the others.
 func Discover(inputs []string) ([]Document, []error) {
-	var w walker
+	return DiscoverWith(inputs, Options{})
+}
+
+// Options tune discovery.
+type Options struct {
+	// FolderIsDocument makes every INPUT folder one document whose pages
+	// are the page images in it (natural order), instead of a batch folder.
+	// A folder that holds anything else is reported as an error.
+	FolderIsDocument bool
+}
+
+// DiscoverWith is Discover with options.
+func DiscoverWith(inputs []string, opts Options) ([]Document, []error) {
+	w := walker{opts: opts}
 	for _, input := range inputs {
 		w.input(input)
 	}
@@ -47,6 +60,7 @@ func (w *walker) unique() []Document {
 }
 
 type walker struct {
+	opts Options
 	docs []Document
 	errs []error
 }
@@ -72,6 +86,13 @@ func (w *walker) input(input string) {
 	switch {
 	case info.Mode().IsRegular():
 		w.docs = append(w.docs, Document{Name: name, Path: input, Files: []string{input}})
+	case info.IsDir() && w.opts.FolderIsDocument:
+		files, ok := pageImageFolder(input)
+		if !ok {
+			w.fail(name, ErrUnsupported, nil, "not a folder of page images (PNG, JPEG or single-page TIFF only)")
+			return
+		}
+		w.docs = append(w.docs, Document{Name: name, Path: input, Files: files})
 	case info.IsDir():
 		before := len(w.docs)
 		w.batch(input, name, []os.FileInfo{info})

@@ -183,3 +183,33 @@ func TestDiscoverDuplicateNames(t *testing.T) {
 		t.Errorf("errors %v, want one naming the clash with %s", errs, a)
 	}
 }
+
+func TestFolderIsDocument(t *testing.T) {
+	dir := t.TempDir()
+	pages := filepath.Join(dir, "hs-001")
+	for _, n := range []string{"page-10.png", "page-2.png", "page-1.png"} {
+		writeFile(t, filepath.Join(pages, n), pngWithDPI(t, grayPattern(8, 8), 300))
+	}
+	mixed := filepath.Join(dir, "mixed")
+	writeFile(t, filepath.Join(mixed, "a.png"), pngWithDPI(t, grayPattern(8, 8), 300))
+	os.MkdirAll(filepath.Join(mixed, "sub"), 0o755)
+
+	docs, errs := DiscoverWith([]string{pages, mixed}, Options{FolderIsDocument: true})
+	if len(docs) != 1 || docs[0].Name != "hs-001" {
+		t.Fatalf("docs = %+v, want the one page folder", docs)
+	}
+	var names []string
+	for _, f := range docs[0].Files {
+		names = append(names, filepath.Base(f))
+	}
+	if got := strings.Join(names, " "); got != "page-1.png page-2.png page-10.png" {
+		t.Errorf("pages in order %q", got)
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], ErrUnsupported) || !strings.Contains(errs[0].Error(), "mixed") {
+		t.Errorf("errs = %v, want one naming the mixed folder", errs)
+	}
+	// Without the option the page folder is a batch of three documents.
+	if docs, _ := Discover([]string{pages}); len(docs) != 3 {
+		t.Errorf("batch folder: %d documents, want 3", len(docs))
+	}
+}

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sohoa/sohoa/fixtures"
+	"github.com/sohoa/sohoa/metadata"
+	"github.com/sohoa/sohoa/pipeline"
+)
+
+// The end-to-end tests run the real binary, as a user would, on generated
+// scans with ground truth, with real Tesseract and poppler's pdftotext as
+// an independent reader of the output.
+
+var sohoaBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sohoa-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	sohoaBin = filepath.Join(dir, "sohoa")
+	if out, err := exec.Command("go", "build", "-o", sohoaBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build sohoa: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// generated is one fixture document laid into a batch folder.
+type generated struct {
+	fixtures.Document
+	input string   // path in the batch folder
+	name  string   // document name sohoa reports
+	files []string // its files in page order
+}
+
+// makeBatch generates one document per (variant, form) pair into a single
+// batch folder and returns them with their ground truth.
+func makeBatch(t *testing.T, dir string, seed uint64, pairs [][2]string) []generated {
+	t.Helper()
+	batch := filepath.Join(dir, "scans")
+	if err := os.MkdirAll(batch, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var docs []generated
+	for i, p := range pairs {
+		out := filepath.Join(dir, "gen", fmt.Sprint(i))
+		got, err := fixtures.Generate(context.Background(), fixtures.Options{
+			N: 1, Seed: seed + uint64(i), OutDir: out,
+			Variants: []fixtures.Variant{fixtures.Variant(p[0])}, Forms: []fixtures.Form{fixtures.Form(p[1])},
+		})
+		if err != nil {
+			t.Fatalf("generate %v: %v", p, err)
+		}
+		d := got[0]
+		base := fmt.Sprintf("%02d-%s-%s%s", i, p[0], p[1], filepath.Ext(d.AbsPath()))
+		dst := filepath.Join(batch, base)
+		if err := os.Rename(d.AbsPath(), dst); err != nil {
+			t.Fatal(err)
+		}
+		files := []string{dst}
+		if len(d.Files) > 1 || d.Form == fixtures.FormFolder {
+			files = nil
+			for _, f := range d.Files {
+				files = append(files, filepath.Join(dst, filepath.Base(f)))
+			}
+		}
+		docs = append(docs, generated{Document: d, input: dst, name: "scans/" + base, files: files})
+	}
+	return docs
+}
+
+// allPairs covers every variant and every input form in 24 documents.
+func allPairs() [][2]string {
+	var pairs [][2]string
+	for i := 0; i < 24; i++ {
+		v := fixtures.AllVariants[i%len(fixtures.AllVariants)]
+		f := fixtures.AllForms[i%len(fixtures.AllForms)]
+		pairs = append(pairs, [2]string{string(v), string(f)})
+	}
+	return pairs
+}
+
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func sohoa(t *testing.T, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(sohoaBin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run sohoa %v: %v", args, err)
+	}
+	return runResult{code, out.String(), errb.String()}
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func foldSpace(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func TestDigitizeEveryVariantAndForm(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext (poppler-utils) is required: run make test-deps")
+	}
+	dir := t.TempDir()
+	docs := makeBatch(t, dir, 100, allPairs())
+	bad, err := fixtures.WriteBadInputs(filepath.Join(dir, "bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What each bad input's error must say, beyond naming the file.
+	reasons := map[string]string{
+		"corrupt.png": "corrupt", "truncated.tif": "truncated", "empty.jpg": "empty",
+		"bomb.png": "too large", "password.pdf": "password", "notes.tif": "unsupported",
+	}
+	badByName := map[string]fixtures.BadInput{}
+	for _, b := range bad {
+		if reasons[b.Name] == "" {
+			t.Fatalf("bad input %s has no expected reason in this test", b.Name)
+		}
+		dst := filepath.Join(dir, "scans", "bad-"+b.Name)
+		if err := os.Rename(b.Path, dst); err != nil {
+			t.Fatal(err)
+		}
+		b.Path = dst
+		b.Keywords = []string{reasons[b.Name]}
+		badByName["scans/bad-"+b.Name] = b
+	}
+	if len(badByName) != len(reasons) {
+		t.Fatalf("bad inputs: got %d, want %d", len(badByName), len(reasons))
+	}
+	store := filepath.Join(dir, "store")
+
+	res := sohoa(t, "digitize", "--store", store, "--json", filepath.Join(dir, "scans"))
+	if res.code != 1 {
+		t.Fatalf("exit status %d, want 1 (some inputs are bad)\nstderr:\n%s", res.code, res.stderr)
+	}
+	var sum pipeline.Summary
+	if err := json.Unmarshal([]byte(res.stdout), &sum); err != nil {
+		t.Fatalf("summary is not JSON: %v\n%s", err, res.stdout)
+	}
+	if sum.Documents != len(docs)+len(badByName) || sum.Failed != len(badByName) {
+		t.Errorf("summary: %d documents, %d failed; want %d and %d", sum.Documents, sum.Failed, len(docs)+len(badByName), len(badByName))
+	}
+	outcome := map[string]pipeline.DocumentOutcome{}
+	for _, r := range sum.Results {
+		outcome[r.Name] = r
+	}
+	for name, b := range badByName {
+		o := outcome[name]
+		if o.Outcome != "failed" {
+			t.Errorf("%s: outcome %q, want failed", name, o.Outcome)
+			continue
+		}
+		if !strings.Contains(o.Error, filepath.Base(b.Path)) || !mentionsAny(o.Error, b.Keywords) {
+			t.Errorf("%s: error %q should name the file and say one of %v", name, o.Error, b.Keywords)
+		}
+		if !strings.Contains(res.stderr, filepath.Base(b.Path)) {
+			t.Errorf("%s: failure not reported on stderr:\n%s", name, res.stderr)
+		}
+	}
+
+	var show batchView
+	showRes := sohoa(t, "batch", "show", "scans", "--store", store, "--json")
+	if showRes.code != 0 {
+		t.Fatalf("batch show: exit %d: %s", showRes.code, showRes.stderr)
+	}
+	if err := json.Unmarshal([]byte(showRes.stdout), &show); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]documentView{}
+	for _, d := range show.Documents {
+		byName[d.Name] = d
+	}
+	for _, d := range docs {
+		t.Run(filepath.Base(d.input), func(t *testing.T) {
+			v, ok := byName[d.name]
+			if !ok {
+				t.Fatalf("not in batch show")
+			}
+			if v.Status != metadata.StatusDigitized && v.Status != metadata.StatusNeedsReview {
+				t.Fatalf("status %q (%s)", v.Status, v.Error)
+			}
+			if v.Metadata == nil || v.Metadata.NumberOfPage != d.NumberOfPage {
+				t.Errorf("metadata pages = %+v, want %d", v.Metadata, d.NumberOfPage)
+			}
+			// Originals are stored byte for byte.
+			files := d.files
+			var originals []string
+			var pdfKey string
+			for _, o := range v.Objects {
+				switch o.Role {
+				case "original":
+					originals = append(originals, o.SHA256)
+				case "pdf":
+					pdfKey = o.Key
+				}
+			}
+			if len(originals) != len(files) {
+				t.Fatalf("%d originals stored, input has %d files", len(originals), len(files))
+			}
+			for i, f := range files {
+				if originals[i] != sha256File(t, f) {
+					t.Errorf("original %d: stored sha256 differs from %s", i, f)
+				}
+			}
+			// The PDF copied out of the store holds the number in its text layer.
+			pdf := filepath.Join(t.TempDir(), "out.pdf")
+			if r := sohoa(t, "get", "--store", store, pdfKey, "-o", pdf); r.code != 0 {
+				t.Fatalf("get %s: %s", pdfKey, r.stderr)
+			}
+			text, err := exec.Command("pdftotext", pdf, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			want := d.CodeNumber + "/" + d.CodeNotation
+			if d.HandwrittenNumber {
+				want = "/" + d.CodeNotation // the number itself is handwritten
+			}
+			if !strings.Contains(foldSpace(string(text)), foldSpace(want)) {
+				t.Errorf("pdftotext output lacks %q", want)
+			}
+			// A value is right, or flagged: never silently wrong.
+			md := v.Metadata
+			for field, pair := range map[string][2]string{
+				"codeNumber":   {md.CodeNumber, d.CodeNumber},
+				"codeNotation": {md.CodeNotation, d.CodeNotation},
+				"issuedDate":   {md.IssuedDate, d.IssuedDate},
+			} {
+				if pair[0] != pair[1] && !md.NeedsReview {
+					t.Errorf("%s = %q, truth %q, and the document is not flagged for review", field, pair[0], pair[1])
+				}
+			}
+		})
+	}
+
+	// A second run finds everything done and loses nothing.
+	res2 := sohoa(t, "digitize", "--store", store, "--json", filepath.Join(dir, "scans"))
+	var sum2 pipeline.Summary
+	if err := json.Unmarshal([]byte(res2.stdout), &sum2); err != nil {
+		t.Fatalf("second run summary: %v", err)
+	}
+	if sum2.Skipped != len(docs) || sum2.Failed != len(badByName) || res2.code != 1 {
+		t.Errorf("second run: skipped %d failed %d exit %d; want %d, %d, 1", sum2.Skipped, sum2.Failed, res2.code, len(docs), len(badByName))
+	}
+}
+
+func mentionsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(strings.ToLower(s), strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestKilledRunResumes kills `sohoa digitize` with SIGKILL at random moments
+// and checks that re-runs complete the batch with every document stored
+// exactly once and its originals intact.
+func TestKilledRunResumes(t *testing.T) {
+	dir := t.TempDir()
+	pairs := [][2]string{{"clean", "jpeg"}, {"multipage", "folder"}, {"clean", "png"}, {"multipage", "tiff-multipage"}, {"dpi200", "pdf"}, {"clean", "tiff"}}
+	docs := makeBatch(t, dir, 500, pairs)
+	store := filepath.Join(dir, "store")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	t.Logf("kill seed: %d", time.Now().UnixNano())
+	for kill := 0; kill < 4; kill++ {
+		cmd := exec.Command(sohoaBin, "digitize", "--store", store, "--workers", "2", filepath.Join(dir, "scans"))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(200+rng.IntN(4000)) * time.Millisecond
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+			t.Logf("run %d finished before the kill at %v", kill, delay)
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			t.Logf("run %d killed after %v", kill, delay)
+		}
+	}
+	res := sohoa(t, "digitize", "--store", store, "--json", filepath.Join(dir, "scans"))
+	if res.code != 0 {
+		t.Fatalf("final run: exit %d\n%s", res.code, res.stderr)
+	}
+	var show batchView
+	r := sohoa(t, "batch", "show", "scans", "--store", store, "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &show); err != nil {
+		t.Fatal(err)
+	}
+	if len(show.Documents) != len(docs) {
+		t.Fatalf("%d documents in the batch, want %d", len(show.Documents), len(docs))
+	}
+	seen := map[string]int{}
+	for _, d := range show.Documents {
+		seen[d.Name]++
+	}
+	for _, d := range docs {
+		if seen[d.name] != 1 {
+			t.Errorf("%s stored %d times, want once", d.name, seen[d.name])
+		}
+	}
+	// Every stored object is named by a record, and its bytes match.
+	byName := map[string]generated{}
+	for _, d := range docs {
+		byName[d.name] = d
+	}
+	named := map[string]string{}
+	for _, d := range show.Documents {
+		if d.Status != metadata.StatusDigitized && d.Status != metadata.StatusNeedsReview {
+			t.Errorf("%s: status %s %s", d.Name, d.Status, d.Error)
+		}
+		for _, o := range d.Objects {
+			named[o.Key] = o.SHA256
+		}
+		files := byName[d.Name].files
+		if len(d.Inputs) != len(files) {
+			t.Fatalf("%s: %d inputs recorded, want %d", d.Name, len(d.Inputs), len(files))
+		}
+		for i, f := range files {
+			if d.Inputs[i].SHA256 != sha256File(t, f) {
+				t.Errorf("%s: input %d hash differs", d.Name, i)
+			}
+		}
+	}
+	filepath.WalkDir(filepath.Join(store, "batches"), func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		key, _ := filepath.Rel(store, p)
+		key = filepath.ToSlash(key)
+		if strings.HasSuffix(key, "/record.json") || strings.HasSuffix(key, "/batch.json") {
+			return nil
+		}
+		want, ok := named[key]
+		if !ok {
+			t.Errorf("stray object %s not named by any record", key)
+		} else if got := sha256File(t, p); got != want {
+			t.Errorf("%s: sha256 %s, record says %s", key, got, want)
+		}
+		return nil
+	})
+}
