@@ -123,7 +123,7 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 
-	w, err := pdfa.NewWriter(tmp, pdfa.Info{Producer: ToolName(), Created: d.deps.Now()})
+	w, err := pdfa.NewWriter(tmp, pdfa.Info{Producer: ToolName(), Created: d.deps.Now(), Flavour: d.cfg.PDFA})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,6 +185,20 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		return nil, nil, fmt.Errorf("metadata.json does not match the schema: %w", err)
 	}
 
+	// The PDF/A's XMP carries the metadata: Dublin Core for any reader,
+	// and every field of metadata.json under sohoa's own namespace.
+	fields, err := pdfa.FieldsFromJSON(mdJSON, "issuedDate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("PDF metadata: %w", err)
+	}
+	if err := w.SetInfo(pdfa.Info{Title: md.Subject, Author: md.OrganName, Date: md.IssuedDate, Language: md.Language, Fields: fields}); err != nil {
+		return nil, nil, fmt.Errorf("PDF metadata: %w", err)
+	}
+	if d.cfg.PDFA == pdfa.PDFA3U {
+		if err := w.Attach(pdfa.Attachment{Name: "metadata.json", MIMEType: "application/json", Data: mdJSON}); err != nil {
+			return nil, nil, fmt.Errorf("PDF attachment: %w", err)
+		}
+	}
 	if err := w.Close(); err != nil {
 		return nil, nil, fmt.Errorf("write PDF: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline/intake"
+	"github.com/sohoa/sohoa/pipeline/pdfa"
 	"github.com/sohoa/sohoa/storage"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	// FolderIsDocument makes each INPUT folder one document of page
 	// images instead of a batch folder.
 	FolderIsDocument bool
+	// PDFA is the PDF/A flavour written: 2u (default) or 3u, which also
+	// embeds metadata.json as an associated file.
+	PDFA pdfa.Flavour
 	// Limits bound what a single input may make the tool decode.
 	Limits intake.Limits
 	// Actor is who runs the job, recorded in events; default the OS user.

@@ -12,16 +12,18 @@ import (
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/pipeline/intake"
+	"github.com/sohoa/sohoa/pipeline/pdfa"
 	"github.com/sohoa/sohoa/storage"
 )
 
 func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("digitize", "sohoa digitize [--batch NAME] [--store URL] [--workers N] [--folder-is-document] [--json] INPUT...", stdout)
+	fs := newFlagSet("digitize", "sohoa digitize [--batch NAME] [--store URL] [--workers N] [--folder-is-document] [--pdfa 2u|3u] [--json] INPUT...", stdout)
 	batch := fs.String("batch", "", "batch `NAME` (default: the name of the first INPUT); re-running a batch skips documents already done")
 	store := fs.String("store", defaultStore(), "store `URL`: a folder path or file:///abs/path (default ./sohoa-data)")
 	workers := fs.Int("workers", 0, "documents processed at once, one OCR engine each (default: one per CPU core)")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
 	folderDoc := fs.Bool("folder-is-document", false, "treat each INPUT folder as ONE document whose pages are its images (natural order), not as a folder of documents")
+	flavour := fs.String("pdfa", "2u", "PDF/A flavour: 2u, or 3u to also embed metadata.json in the PDF")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse page images larger than this many pixels (default 150 million)")
 	inputs, err := parseFlags(fs, args)
 	if err != nil {
@@ -32,6 +34,10 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *workers < 0 {
 		return usagef("--workers must be positive, got %d", *workers)
+	}
+	pdfaFlavour, err := pdfa.ParseFlavour(*flavour)
+	if err != nil {
+		return usagef("--pdfa: %v", err)
 	}
 	if *batch == "" {
 		*batch = defaultBatchName(inputs[0])
@@ -49,7 +55,7 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	rep := newProgressReporter(stderr)
-	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, Limits: intake.Limits{MaxPixels: *maxPixels}}
+	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, PDFA: pdfaFlavour, Limits: intake.Limits{MaxPixels: *maxPixels}}
 	deps := pipeline.Deps{
 		Store:     st,
 		NewEngine: func() (ocr.Engine, error) { return ocr.NewTesseract(ocr.TesseractOptions{}) },

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sohoa/sohoa/fixtures"
+	"github.com/sohoa/sohoa/internal/oracles"
 	"github.com/sohoa/sohoa/metadata"
 	"github.com/sohoa/sohoa/pipeline"
 )
@@ -206,6 +207,8 @@ func TestDigitizeEveryVariantAndForm(t *testing.T) {
 	for _, d := range show.Documents {
 		byName[d.Name] = d
 	}
+	pdfDir := filepath.Join(dir, "pdfs")
+	os.MkdirAll(pdfDir, 0o755)
 	for _, d := range docs {
 		t.Run(filepath.Base(d.input), func(t *testing.T) {
 			v, ok := byName[d.name]
@@ -239,13 +242,13 @@ func TestDigitizeEveryVariantAndForm(t *testing.T) {
 				}
 			}
 			// The PDF copied out of the store holds the number in its text layer.
-			pdf := filepath.Join(t.TempDir(), "out.pdf")
+			pdf := filepath.Join(pdfDir, filepath.Base(d.input)+".pdf")
 			if r := sohoa(t, "get", "--store", store, pdfKey, "-o", pdf); r.code != 0 {
 				t.Fatalf("get %s: %s", pdfKey, r.stderr)
 			}
-			text, err := exec.Command("pdftotext", pdf, "-").Output()
+			text, err := oracles.PDFText(pdf)
 			if err != nil {
-				t.Fatalf("pdftotext: %v", err)
+				t.Fatal(err)
 			}
 			want := d.CodeNumber + "/" + d.CodeNotation
 			if d.HandwrittenNumber {
@@ -267,6 +270,24 @@ func TestDigitizeEveryVariantAndForm(t *testing.T) {
 			}
 		})
 	}
+
+	// Every output is PDF/A-2u in veraPDF's judgement.
+	t.Run("veraPDF", func(t *testing.T) {
+		launcher := oracles.Require(t, "SOHOA_VERAPDF", "")
+		pdfs, _ := filepath.Glob(filepath.Join(pdfDir, "*.pdf"))
+		if len(pdfs) != len(docs) {
+			t.Fatalf("%d PDFs to check, want %d", len(pdfs), len(docs))
+		}
+		verdicts, err := oracles.VeraPDF(launcher, "2u", pdfs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for f, v := range verdicts {
+			if !v.Compliant {
+				t.Errorf("%s is not PDF/A-2u:\n%s", filepath.Base(f), v.Report)
+			}
+		}
+	})
 
 	// A second run finds everything done and loses nothing.
 	res2 := sohoa(t, "digitize", "--store", store, "--json", filepath.Join(dir, "scans"))
@@ -376,4 +397,49 @@ func TestKilledRunResumes(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestPDFA3EmbedsMetadata digitizes with --pdfa 3u: the PDF/A-3u carries
+// metadata.json as an associated file, byte for byte the stored one.
+func TestPDFA3EmbedsMetadata(t *testing.T) {
+	dir := t.TempDir()
+	docs := makeBatch(t, dir, 900, [][2]string{{"clean", "jpeg"}})
+	store := filepath.Join(dir, "store")
+	if r := sohoa(t, "digitize", "--pdfa", "3u", "--store", store, filepath.Join(dir, "scans")); r.code != 0 {
+		t.Fatalf("digitize: exit %d\n%s", r.code, r.stderr)
+	}
+	var show batchView
+	r := sohoa(t, "batch", "show", "scans", "--store", store, "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &show); err != nil || len(show.Documents) != len(docs) {
+		t.Fatalf("batch show: %v %s", err, r.stdout)
+	}
+	var pdfKey, mdKey string
+	for _, o := range show.Documents[0].Objects {
+		switch o.Role {
+		case "pdf":
+			pdfKey = o.Key
+		case "metadata":
+			mdKey = o.Key
+		}
+	}
+	pdf, md := filepath.Join(dir, "out.pdf"), filepath.Join(dir, "metadata.json")
+	sohoa(t, "get", "--store", store, pdfKey, "-o", pdf)
+	sohoa(t, "get", "--store", store, mdKey, "-o", md)
+	attached := filepath.Join(dir, "attached.json")
+	if out, err := exec.Command("pdfdetach", "-savefile", "metadata.json", "-o", attached, pdf).CombinedOutput(); err != nil {
+		t.Fatalf("pdfdetach: %v\n%s", err, out)
+	}
+	want, _ := os.ReadFile(md)
+	got, _ := os.ReadFile(attached)
+	if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(got)) {
+		t.Errorf("attached metadata.json differs from the stored one:\n%s\nvs\n%s", got, want)
+	}
+	launcher := oracles.Require(t, "SOHOA_VERAPDF", "")
+	verdicts, err := oracles.VeraPDF(launcher, "3u", []string{pdf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verdicts[pdf]; !v.Compliant {
+		t.Errorf("not PDF/A-3u:\n%s", v.Report)
+	}
 }

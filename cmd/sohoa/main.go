@@ -31,7 +31,7 @@ const (
 const usage = `sohoa turns scanned paper documents into searchable, archivable PDFs.
 
 Usage:
-  sohoa digitize [--batch NAME] [--store URL] [--workers N] [--json] INPUT...
+  sohoa digitize [--batch NAME] [--store URL] [--workers N] [--pdfa 2u|3u] [--json] INPUT...
   sohoa batch list [--store URL] [--json]
   sohoa batch show NAME [--store URL] [--json]
   sohoa get [--store URL] KEY -o FILE

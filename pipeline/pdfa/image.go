@@ -1,0 +1,315 @@
+package pdfa
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// pixelKind is how a page image is stored in the PDF.
+type pixelKind int
+
+const (
+	kindBilevel pixelKind = iota // DeviceGray, 1 bit: only pure black and white
+	kindGray                     // DeviceGray, 8 bits
+	kindRGB                      // DeviceRGB, 8 bits
+)
+
+func (k pixelKind) colorSpace() string {
+	if k == kindRGB {
+		return "/DeviceRGB"
+	}
+	return "/DeviceGray"
+}
+
+func (k pixelKind) bitsPerComponent() int {
+	if k == kindBilevel {
+		return 1
+	}
+	return 8
+}
+
+func (k pixelKind) colors() int {
+	if k == kindRGB {
+		return 3
+	}
+	return 1
+}
+
+// rowBytes is the length of one packed row of w pixels.
+func (k pixelKind) rowBytes(w int) int {
+	switch k {
+	case kindBilevel:
+		return (w + 7) / 8
+	case kindRGB:
+		return 3 * w
+	}
+	return w
+}
+
+// zlibLevel trades size for speed: level 1 is several times faster than the
+// default on 300-dpi pages and, with the PNG Up predictor, loses little size.
+const zlibLevel = zlib.BestSpeed
+
+// jpegInfo tells whether encoded can be passed through as DCTDecode and, if
+// so, its size and colour space. CMYK (and anything but 1 or 3 components)
+// is not passed through: a CMYK image would need a CMYK output intent.
+func jpegInfo(encoded []byte) (w, h int, kind pixelKind, ok bool) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(encoded))
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		return cfg.Width, cfg.Height, kindGray, true
+	case color.YCbCrModel, color.RGBAModel:
+		return cfg.Width, cfg.Height, kindRGB, true
+	}
+	return 0, 0, 0, false
+}
+
+func isJPEGFormat(format string) bool {
+	f := strings.ToLower(format)
+	return f == "jpeg" || f == "jpg"
+}
+
+// imageDict is the image XObject dictionary without /Length.
+func imageDict(w, h int, kind pixelKind, filter string) *dict {
+	d := &dict{}
+	d.set("Type", "/XObject").set("Subtype", "/Image").
+		set("Width", strconv.Itoa(w)).set("Height", strconv.Itoa(h)).
+		set("ColorSpace", kind.colorSpace()).
+		set("BitsPerComponent", strconv.Itoa(kind.bitsPerComponent())).
+		set("Filter", filter)
+	if filter == "/FlateDecode" {
+		d.set("DecodeParms", fmt.Sprintf("<< /Predictor 15 /Colors %d /BitsPerComponent %d /Columns %d >>",
+			kind.colors(), kind.bitsPerComponent(), w))
+	}
+	return d
+}
+
+// classify picks the most compact lossless storage for img. Fast paths read
+// the pixel slices of the common concrete types; anything else goes through
+// the generic row converter.
+func classify(img image.Image) pixelKind {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		return grayOrBilevel(m.Pix, m.Stride, b.Dx(), b.Dy())
+	case *image.Paletted:
+		gray, bilevel := true, true
+		for _, c := range m.Palette {
+			r, g, bl := overWhite(c)
+			if r != g || g != bl {
+				gray, bilevel = false, false
+				break
+			}
+			if r != 0 && r != 255 {
+				bilevel = false
+			}
+		}
+		switch {
+		case bilevel:
+			return kindBilevel
+		case gray:
+			return kindGray
+		}
+		return kindRGB
+	case *image.YCbCr:
+		// Cb = Cr = 128 is exactly grey (R=G=B=Y). A colour page fails on
+		// its first coloured sample, so the check is cheap either way.
+		for _, plane := range [][]byte{m.Cb, m.Cr} {
+			for _, v := range plane {
+				if v != 128 {
+					return kindRGB
+				}
+			}
+		}
+		return kindGray
+	}
+	w, h := b.Dx(), b.Dy()
+	conv := newRowConverter(img)
+	row := make([]byte, 3*w)
+	for y := 0; y < h; y++ {
+		conv.rgbRow(y, row)
+		for i := 0; i < len(row); i += 3 {
+			if row[i] != row[i+1] || row[i+1] != row[i+2] {
+				return kindRGB
+			}
+		}
+	}
+	return kindGray
+}
+
+// grayOrBilevel checks whether an 8-bit grey raster holds only 0 and 255.
+func grayOrBilevel(pix []byte, stride, w, h int) pixelKind {
+	for y := 0; y < h; y++ {
+		for _, v := range pix[y*stride : y*stride+w] {
+			if v != 0 && v != 255 {
+				return kindGray
+			}
+		}
+	}
+	return kindBilevel
+}
+
+// overWhite converts any colour to 8-bit RGB composited over white paper
+// (PDF/A forbids transparency; a scan with alpha is shown as on paper).
+func overWhite(c color.Color) (r, g, b uint8) {
+	r32, g32, b32, a32 := c.RGBA() // premultiplied, 16-bit
+	bg := 0xffff - a32
+	return uint8((r32 + bg) >> 8), uint8((g32 + bg) >> 8), uint8((b32 + bg) >> 8)
+}
+
+// rowConverter produces rows of 8-bit RGB or grey pixels of an image,
+// reading the pixel slices directly for the common types.
+type rowConverter struct {
+	img     image.Image
+	bounds  image.Rectangle
+	palette [][3]uint8 // for *image.Paletted
+}
+
+func newRowConverter(img image.Image) *rowConverter {
+	c := &rowConverter{img: img, bounds: img.Bounds()}
+	if p, ok := img.(*image.Paletted); ok {
+		c.palette = make([][3]uint8, 256)
+		for i := range c.palette { // indices past the palette show black, like image.Paletted.At
+			c.palette[i] = [3]uint8{0, 0, 0}
+		}
+		for i, col := range p.Palette {
+			r, g, b := overWhite(col)
+			c.palette[i] = [3]uint8{r, g, b}
+		}
+	}
+	return c
+}
+
+// rgbRow fills dst (3 bytes per pixel) with row y (0-based from the top).
+func (c *rowConverter) rgbRow(y int, dst []byte) {
+	b := c.bounds
+	w := b.Dx()
+	switch m := c.img.(type) {
+	case *image.RGBA:
+		src := m.Pix[y*m.Stride : y*m.Stride+4*w]
+		for x := 0; x < w; x++ {
+			s := src[4*x : 4*x+4 : 4*x+4]
+			bg := 255 - s[3] // premultiplied: add the white showing through
+			dst[3*x], dst[3*x+1], dst[3*x+2] = s[0]+bg, s[1]+bg, s[2]+bg
+		}
+	case *image.NRGBA:
+		src := m.Pix[y*m.Stride : y*m.Stride+4*w]
+		for x := 0; x < w; x++ {
+			s := src[4*x : 4*x+4 : 4*x+4]
+			if s[3] == 255 {
+				dst[3*x], dst[3*x+1], dst[3*x+2] = s[0], s[1], s[2]
+			} else { // rare in scans: take the general path
+				dst[3*x], dst[3*x+1], dst[3*x+2] = overWhite(color.NRGBA{s[0], s[1], s[2], s[3]})
+			}
+		}
+	case *image.Gray:
+		src := m.Pix[y*m.Stride : y*m.Stride+w]
+		for x, v := range src {
+			dst[3*x], dst[3*x+1], dst[3*x+2] = v, v, v
+		}
+	case *image.YCbCr:
+		yy := b.Min.Y + y
+		for x := 0; x < w; x++ {
+			xx := b.Min.X + x
+			yi := m.YOffset(xx, yy)
+			ci := m.COffset(xx, yy)
+			dst[3*x], dst[3*x+1], dst[3*x+2] = color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
+		}
+	case *image.Paletted:
+		src := m.Pix[y*m.Stride : y*m.Stride+w]
+		for x, i := range src {
+			p := c.palette[i]
+			dst[3*x], dst[3*x+1], dst[3*x+2] = p[0], p[1], p[2]
+		}
+	default:
+		yy := b.Min.Y + y
+		for x := 0; x < w; x++ {
+			dst[3*x], dst[3*x+1], dst[3*x+2] = overWhite(c.img.At(b.Min.X+x, yy))
+		}
+	}
+}
+
+// grayRow fills dst (1 byte per pixel) with row y of an image known to be grey.
+func (c *rowConverter) grayRow(y int, dst []byte, scratch []byte) {
+	w := c.bounds.Dx()
+	switch m := c.img.(type) {
+	case *image.Gray:
+		copy(dst, m.Pix[y*m.Stride:y*m.Stride+w])
+		return
+	case *image.YCbCr:
+		yy := c.bounds.Min.Y + y
+		off := m.YOffset(c.bounds.Min.X, yy)
+		copy(dst, m.Y[off:off+w])
+		return
+	case *image.Paletted:
+		src := m.Pix[y*m.Stride : y*m.Stride+w]
+		for x, i := range src {
+			dst[x] = c.palette[i][0]
+		}
+		return
+	}
+	c.rgbRow(y, scratch)
+	for x := range w {
+		dst[x] = scratch[3*x]
+	}
+}
+
+// packBits packs a row of 0/255 grey values into 1 bit per pixel, MSB first
+// (1 = white, as DeviceGray 1-bit reads it).
+func packBits(gray []byte, dst []byte) {
+	clear(dst)
+	for x, v := range gray {
+		if v != 0 {
+			dst[x>>3] |= 0x80 >> uint(x&7)
+		}
+	}
+}
+
+// writeFlateImage encodes img row by row as PNG-Up-predicted zlib data. Only
+// a few rows are held at a time.
+func writeFlateImage(out io.Writer, img image.Image, kind pixelKind) error {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	zw, err := zlib.NewWriterLevel(out, zlibLevel)
+	if err != nil {
+		return err
+	}
+	conv := newRowConverter(img)
+	n := kind.rowBytes(w)
+	cur := make([]byte, n)
+	prev := make([]byte, n) // zero row above the first one
+	filtered := make([]byte, 1+n)
+	filtered[0] = 2 // PNG filter type Up: rows of a scan are alike
+	gray := make([]byte, w)
+	scratch := make([]byte, 3*w)
+	for y := 0; y < h; y++ {
+		switch kind {
+		case kindRGB:
+			conv.rgbRow(y, cur)
+		case kindGray:
+			conv.grayRow(y, cur, scratch)
+		case kindBilevel:
+			conv.grayRow(y, gray, scratch)
+			packBits(gray, cur)
+		}
+		f := filtered[1:]
+		for i := range cur {
+			f[i] = cur[i] - prev[i]
+		}
+		if _, err := zw.Write(filtered); err != nil {
+			return err
+		}
+		cur, prev = prev, cur
+	}
+	return zw.Close()
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test with its real parts: installs the test oracles (idempotent),
+# starts the servers the integration tests talk to on loopback, runs
+# `go test`, and stops the servers again whatever happens.
+#   scripts/run-tests.sh [go test args...]     (make test calls it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+
+# veraPDF (Maven Central) judges PDF/A conformance.
+SOHOA_VERAPDF="$(scripts/install-verapdf.sh)"
+export SOHOA_VERAPDF
+
+export OMP_THREAD_LIMIT=1
+go test -timeout "${TEST_TIMEOUT:-20m}" "${@:-./...}"
