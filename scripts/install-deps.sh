@@ -6,7 +6,7 @@
 set -euo pipefail
 
 run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc)
-test_pkgs=(poppler-utils qpdf fonts-liberation2 fonts-dejavu-core softhsm2 python3-venv)
+test_pkgs=(poppler-utils qpdf fonts-liberation2 fonts-dejavu-core softhsm2 python3-venv libxml2-utils)
 
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
