@@ -177,6 +177,9 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	md := ext.Document(docID, src, len(results), &metadata.OCRInfo{
 		Engine: engineName(d.engine), EngineVersion: engineVersion(d.engine), Languages: []string{"vie"}, Pages: pageInfo,
 	})
+	if d.cfg.Register != nil {
+		d.cfg.Register.Apply(&md, doc.Name)
+	}
 	mdJSON, err := json.MarshalIndent(md, "", "  ")
 	if err != nil {
 		return nil, nil, fmt.Errorf("metadata: %w", err)

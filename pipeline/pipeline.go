@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sohoa/sohoa/metadata"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline/intake"
 	"github.com/sohoa/sohoa/pipeline/pdfa"
@@ -44,6 +45,9 @@ type Config struct {
 	// PDFA is the PDF/A flavour written: 2u (default) or 3u, which also
 	// embeds metadata.json as an associated file.
 	PDFA pdfa.Flavour
+	// Register, when set, fills or confirms fields from the archive's
+	// register; a disagreement is a review reason, never a silent overwrite.
+	Register *metadata.Register
 	// Limits bound what a single input may make the tool decode.
 	Limits intake.Limits
 	// Actor is who runs the job, recorded in events; default the OS user.
@@ -75,6 +79,10 @@ type Summary struct {
 	Pages       int               `json:"pages"`
 	Elapsed     float64           `json:"elapsedSeconds"`
 	Results     []DocumentOutcome `json:"results"`
+	// RegisterUnused lists register rows that matched no document of
+	// this run, RegisterAmbiguous rows that matched several.
+	RegisterUnused    []string `json:"registerUnused,omitempty"`
+	RegisterAmbiguous []string `json:"registerAmbiguous,omitempty"`
 }
 
 // DocumentOutcome is what happened to one document in a run.
@@ -195,6 +203,9 @@ feed:
 	mctx := context.WithoutCancel(ctx)
 	if _, err := writeManifest(mctx, deps.Store, cfg.Batch, ToolName(), deps.Now()); err != nil {
 		return sum, fmt.Errorf("digitize: write manifest: %w", err)
+	}
+	if cfg.Register != nil {
+		sum.RegisterUnused, sum.RegisterAmbiguous = cfg.Register.Unused(), cfg.Register.Ambiguous()
 	}
 	sum.Elapsed = deps.Now().Sub(start).Seconds()
 	rep.Report(Progress{Kind: BatchDone, Total: len(docs)})

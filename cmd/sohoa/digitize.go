@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sohoa/sohoa/metadata"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/pipeline/intake"
@@ -24,6 +25,7 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
 	folderDoc := fs.Bool("folder-is-document", false, "treat each INPUT folder as ONE document whose pages are its images (natural order), not as a folder of documents")
 	flavour := fs.String("pdfa", "2u", "PDF/A flavour: 2u, or 3u to also embed metadata.json in the PDF")
+	registerPath := fs.String("register", "", "register `FILE.csv` (columns: file + schema keys) that fills or confirms fields; disagreements are flagged for review")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse page images larger than this many pixels (default 150 million)")
 	inputs, err := parseFlags(fs, args)
 	if err != nil {
@@ -50,12 +52,24 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("INPUT %s: %v", in, err)
 		}
 	}
+	var register *metadata.Register
+	if *registerPath != "" {
+		f, err := os.Open(*registerPath)
+		if err != nil {
+			return usagef("--register: %v", err)
+		}
+		register, err = metadata.LoadRegister(f, filepath.Base(*registerPath))
+		f.Close()
+		if err != nil {
+			return usagef("--register: %v", err)
+		}
+	}
 	st, err := storage.Open(ctx, *store)
 	if err != nil {
 		return err
 	}
 	rep := newProgressReporter(stderr)
-	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, PDFA: pdfaFlavour, Limits: intake.Limits{MaxPixels: *maxPixels}}
+	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, PDFA: pdfaFlavour, Register: register, Limits: intake.Limits{MaxPixels: *maxPixels}}
 	deps := pipeline.Deps{
 		Store:     st,
 		NewEngine: func() (ocr.Engine, error) { return ocr.NewTesseract(ocr.TesseractOptions{}) },
@@ -107,6 +121,12 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	}
 	if s.Failed > 0 {
 		fmt.Fprintf(w, "Fix or remove the failed inputs and run the same command again; finished documents are kept.\n")
+	}
+	for _, r := range s.RegisterUnused {
+		fmt.Fprintf(w, "  register row matched no document of this run: %s\n", r)
+	}
+	for _, r := range s.RegisterAmbiguous {
+		fmt.Fprintf(w, "  register row matched several documents (not used): %s\n", r)
 	}
 	fmt.Fprintf(w, "See: sohoa batch show %s --store %s\n", s.Batch, s.Store)
 }

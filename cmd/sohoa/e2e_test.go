@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -441,5 +443,116 @@ func TestPDFA3EmbedsMetadata(t *testing.T) {
 	}
 	if v := verdicts[pdf]; !v.Compliant {
 		t.Errorf("not PDF/A-3u:\n%s", v.Report)
+	}
+}
+
+// TestRegisterReviewExport follows a batch from the register through staff
+// review to the archive package, as archive staff would.
+func TestRegisterReviewExport(t *testing.T) {
+	dir := t.TempDir()
+	docs := makeBatch(t, dir, 1200, [][2]string{{"clean", "jpeg"}, {"handwritten-number", "png"}})
+	clean, handwritten := docs[0], docs[1]
+	register := filepath.Join(dir, "register.csv")
+	csvText := "file,fileCode,codeNumber,codeNotation\n" +
+		filepath.Base(clean.input) + ",HS-2024-01,,\n" +
+		filepath.Base(handwritten.input) + ",HS-2024-01," + handwritten.CodeNumber + "," + handwritten.CodeNotation + "\n"
+	if err := os.WriteFile(register, []byte(csvText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(dir, "store")
+	if r := sohoa(t, "digitize", "--register", register, "--store", store, filepath.Join(dir, "scans")); r.code != 0 {
+		t.Fatalf("digitize: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	show := func() map[string]documentView {
+		var v batchView
+		r := sohoa(t, "batch", "show", "scans", "--store", store, "--json")
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]documentView{}
+		for _, d := range v.Documents {
+			m[d.Name] = d
+		}
+		return m
+	}
+	before := show()
+	hw := before[handwritten.name].Metadata
+	if hw.CodeNumber != handwritten.CodeNumber || hw.FileCode != "HS-2024-01" || hw.Source.Register == "" {
+		t.Errorf("register not applied to the handwritten number: codeNumber %q fileCode %q register %q", hw.CodeNumber, hw.FileCode, hw.Source.Register)
+	}
+
+	// Staff export the sheet, correct a subject and accept every flagged document.
+	sheet := filepath.Join(dir, "review.csv")
+	if r := sohoa(t, "review", "scans", "--export", sheet, "--store", store); r.code != 0 {
+		t.Fatalf("review export: %s", r.stderr)
+	}
+	raw, _ := os.ReadFile(sheet)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff")))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("review sheet: %v, %d rows", err, len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	const newSubject = "Về việc sửa trích yếu sau kiểm tra"
+	for _, row := range rows[1:] {
+		row[col["accept"]] = "yes"
+		if row[col["name"]] == clean.name {
+			row[col["subject"]] = newSubject
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.WriteAll(rows)
+	os.WriteFile(sheet, buf.Bytes(), 0o644)
+	if r := sohoa(t, "review", "scans", "--import", sheet, "--user", "nguyen.thi.b", "--store", store); r.code != 0 {
+		t.Fatalf("review import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	after := show()
+	for _, d := range after {
+		if d.Metadata.NeedsReview || d.Status != "digitized" {
+			t.Errorf("%s: still flagged after acceptance (%s)", d.Name, d.Status)
+		}
+	}
+	c := after[clean.name]
+	if c.Metadata.Subject != newSubject {
+		t.Errorf("subject = %q, want the correction", c.Metadata.Subject)
+	}
+	last := c.Events[len(c.Events)-1]
+	if last.Action != "review" || last.Actor != "nguyen.thi.b" {
+		t.Errorf("last event %+v, want a review by nguyen.thi.b", last)
+	}
+	logs, _ := filepath.Glob(filepath.Join(store, "batches", "scans", "docs", c.DocID, "review", "*.json"))
+	if len(logs) != 1 {
+		t.Fatalf("%d review logs, want 1", len(logs))
+	}
+	logText, _ := os.ReadFile(logs[0])
+	if !strings.Contains(string(logText), newSubject) || !strings.Contains(string(logText), "nguyen.thi.b") {
+		t.Errorf("review log lacks the change or who made it:\n%s", logText)
+	}
+
+	// Both documents share fileCode HS-2024-01: one E-ARK package.
+	out := filepath.Join(dir, "export")
+	if r := sohoa(t, "export", "scans", "--format", "eark", out, "--store", store); r.code != 0 {
+		t.Fatalf("export: %s", r.stderr)
+	}
+	zr, err := zip.OpenReader(filepath.Join(out, "HS-2024-01.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var mets, pdfs int
+	for _, f := range zr.File {
+		switch {
+		case strings.HasSuffix(f.Name, "/METS.xml") && strings.Count(f.Name, "/") == 1:
+			mets++
+		case strings.HasSuffix(f.Name, ".pdf"):
+			pdfs++
+		}
+	}
+	if mets != 1 || pdfs != 2 {
+		t.Errorf("package has %d root METS and %d PDFs, want 1 and 2", mets, pdfs)
 	}
 }

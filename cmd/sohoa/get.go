@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/sohoa/sohoa/internal/fsutil"
 
 	"github.com/sohoa/sohoa/storage"
 )
@@ -43,17 +43,10 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Written beside the target and renamed, so FILE is never half-written
 	// and a checksum failure leaves no file behind.
-	tmp, err := os.CreateTemp(filepath.Dir(*outPath), ".sohoa-get-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, rc); err != nil {
-		tmp.Close()
-		return fmt.Errorf("get %s: %w", key, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), *outPath)
+	return fsutil.WriteFileAtomic(*outPath, func(w io.Writer) error {
+		if _, err := io.Copy(w, rc); err != nil {
+			return fmt.Errorf("get %s: %w", key, err)
+		}
+		return nil
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"syscall"
 
 	"github.com/sohoa/sohoa/ocr"
@@ -34,6 +35,8 @@ Usage:
   sohoa digitize [--batch NAME] [--store URL] [--workers N] [--pdfa 2u|3u] [--json] INPUT...
   sohoa batch list [--store URL] [--json]
   sohoa batch show NAME [--store URL] [--json]
+  sohoa review BATCH --export FILE.csv | --import FILE.csv [--user NAME]
+  sohoa export BATCH --format eark DIR
   sohoa get [--store URL] KEY -o FILE
   sohoa version
 
@@ -66,6 +69,8 @@ var commands = map[string]command{
 	"digitize": runDigitize,
 	"batch":    runBatch,
 	"get":      runGet,
+	"review":   runReview,
+	"export":   runExport,
 	"version": func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, pipeline.ToolName())
 		return nil
@@ -159,3 +164,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func defaultStore() string { return os.Getenv("SOHOA_STORE") }
+
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}

@@ -80,10 +80,15 @@ type Info struct {
 	Date string
 	// Language is a BCP 47 tag ("vi"), the catalog /Lang and dc:language.
 	Language string
-	// Created is the creation, modification and metadata date of the file.
-	// The zero time leaves the dates out. The writer never reads the
-	// clock, so output is reproducible.
-	Created  time.Time
+	// Created is the creation date of the file, and also its modification
+	// and metadata date unless Modified is set. The zero time leaves the
+	// dates out. The writer never reads the clock, so output is
+	// reproducible.
+	Created time.Time
+	// Modified is the modification and metadata date (xmp:ModifyDate,
+	// xmp:MetadataDate, /ModDate); zero means Created. UpdateMetadata
+	// requires it.
+	Modified time.Time
 	Producer string // the program; "sohoa" when empty
 	// Flavour is the PDF/A flavour claimed; "" is PDFA2U.
 	Flavour Flavour
@@ -91,6 +96,14 @@ type Info struct {
 	// written to the XMP under XMPNamespace, in this order. Names must be
 	// unique.
 	Fields []Field
+}
+
+// modified returns the modification date: Modified, or Created when unset.
+func (i Info) modified() time.Time {
+	if i.Modified.IsZero() {
+		return i.Created
+	}
+	return i.Modified
 }
 
 // flavour returns the flavour, PDFA2U when unset.
@@ -141,6 +154,9 @@ func (i Info) merge(late Info) Info {
 	}
 	if !late.Created.IsZero() {
 		i.Created = late.Created
+	}
+	if !late.Modified.IsZero() {
+		i.Modified = late.Modified
 	}
 	if late.Flavour != "" {
 		i.Flavour = late.Flavour
@@ -477,8 +493,10 @@ func infoDict(info Info) *dict {
 		}
 	}
 	if !info.Created.IsZero() {
-		date := literalString(pdfDate(info.Created))
-		d.set("CreationDate", date).set("ModDate", date)
+		d.set("CreationDate", literalString(pdfDate(info.Created)))
+	}
+	if mod := info.modified(); !mod.IsZero() {
+		d.set("ModDate", literalString(pdfDate(mod)))
 	}
 	return d
 }

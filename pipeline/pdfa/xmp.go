@@ -135,10 +135,11 @@ func buildXMP(info Info) []byte {
 		x.simple("pdf:Keywords", info.Keywords)
 	}
 	if !info.Created.IsZero() {
-		d := xmpDate(info.Created)
-		x.simple("xmp:CreateDate", d)
-		x.simple("xmp:ModifyDate", d)
-		x.simple("xmp:MetadataDate", d)
+		x.simple("xmp:CreateDate", xmpDate(info.Created))
+	}
+	if mod := info.modified(); !mod.IsZero() {
+		x.simple("xmp:ModifyDate", xmpDate(mod))
+		x.simple("xmp:MetadataDate", xmpDate(mod))
 	}
 	x.end()
 
