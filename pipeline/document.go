@@ -220,9 +220,14 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	if err != nil {
 		return nil, nil, fmt.Errorf("store metadata: %w", err)
 	}
+	textInfo, err := storage.PutBytes(ctx, d.deps.Store, TextKey(d.cfg.Batch, docID), []byte(pagesText(results)), storage.PutOptions{ContentType: "text/plain; charset=utf-8"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store text: %w", err)
+	}
 	return []Object{
 		{Role: "pdf", Key: pdfInfo.Key, SHA256: pdfInfo.SHA256, Size: pdfInfo.Size},
 		{Role: "metadata", Key: mdInfo.Key, SHA256: mdInfo.SHA256, Size: mdInfo.Size},
+		{Role: "text", Key: textInfo.Key, SHA256: textInfo.SHA256, Size: textInfo.Size},
 	}, &md, nil
 }
 
@@ -307,6 +312,17 @@ func hashInputs(doc intake.Document) ([]InputFile, string, error) {
 // idFrom makes a docId: "d" and 24 hex digits (96 bits), within the
 // schema's 25 characters.
 func idFrom(sum [32]byte) string { return "d" + hex.EncodeToString(sum[:12]) }
+
+// pagesText joins the pages' OCR text as pdftotext does: a form feed ends
+// every page.
+func pagesText(results []*ocr.Result) string {
+	var b strings.Builder
+	for _, r := range results {
+		b.WriteString(r.Text)
+		b.WriteString("\n\f")
+	}
+	return b.String()
+}
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 

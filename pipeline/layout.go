@@ -14,6 +14,7 @@ import (
 //	batches/<batch>/docs/<docId>/original/<NNN>-<name>  original files, untouched
 //	batches/<batch>/docs/<docId>/digitized.pdf      searchable PDF (image + text layer)
 //	batches/<batch>/docs/<docId>/metadata.json      metadata (schema/document.schema.json)
+//	batches/<batch>/docs/<docId>/text.txt           OCR text, pages separated by form feeds
 //	batches/<batch>/docs/<docId>/record.json        document record, written last
 //
 // record.json is the commit point of a document: it exists only once every
@@ -40,6 +41,9 @@ func PDFKey(batch, docID string) string { return DocPrefix(batch, docID) + "digi
 
 // MetadataKey is the key of a document's metadata.json.
 func MetadataKey(batch, docID string) string { return DocPrefix(batch, docID) + "metadata.json" }
+
+// TextKey is the key of a document's OCR text.
+func TextKey(batch, docID string) string { return DocPrefix(batch, docID) + "text.txt" }
 
 // OriginalKey is the key of the i-th original file (from 0) of a document.
 func OriginalKey(batch, docID string, i int, name string) string {

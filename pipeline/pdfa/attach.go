@@ -114,58 +114,75 @@ func (w *Writer) writeAttachments() (af, names string, err error) {
 	if w.info.Flavour != PDFA3U {
 		return "", "", fmt.Errorf("attachments need PDF/A-3 (flavour %s), the flavour is %s", PDFA3U, w.info.flavour())
 	}
-	o := &w.objs
-	type entry struct {
-		key       []byte // the key's bytes, for sorting
-		keyString string // the key serialised
-		spec      string
-	}
-	var specs, tree []string
-	var entries []entry
+	var specs []string
+	var entries []nameEntry
 	for _, a := range w.attachments {
-		mod := a.Modified
-		if mod.IsZero() {
-			mod = w.info.Created
+		e, err := writeAttachment(&w.objs, a, w.info.Created)
+		if err != nil {
+			return "", "", err
 		}
-		if mod.IsZero() {
-			return "", "", fmt.Errorf("attachment %s: no modification date (set Attachment.Modified or Info.Created)", a.Name)
-		}
-		sum := md5.Sum(a.Data)
-		params := (&dict{}).set("ModDate", literalString(pdfDate(mod))).
-			set("Size", strconv.Itoa(len(a.Data))).
-			set("CheckSum", fmt.Sprintf("<%X>", sum[:]))
-		fileNum := o.reserve()
-		if err := o.stream(fileNum, (&dict{}).set("Type", "/EmbeddedFile").
-			set("Subtype", name(a.MIMEType)).set("Params", params.String()).
-			set("Filter", "/FlateDecode"), flate(a.Data)); err != nil {
-			return "", "", fmt.Errorf("attachment %s: %w", a.Name, err)
-		}
-		rel, desc := a.Relationship, a.Description
-		if rel == "" {
-			rel = RelData
-		}
-		if desc == "" {
-			desc = a.Name
-		}
-		fname := textString(nfc(a.Name))
-		specNum := o.reserve()
-		if err := o.object(specNum, (&dict{}).set("Type", "/Filespec").
-			set("F", fname).set("UF", fname).set("Desc", textString(nfc(desc))).
-			set("AFRelationship", name(string(rel))).
-			set("EF", (&dict{}).set("F", ref(fileNum)).set("UF", ref(fileNum)).String()).String()); err != nil {
-			return "", "", fmt.Errorf("attachment %s: %w", a.Name, err)
-		}
-		specs = append(specs, ref(specNum))
-		entries = append(entries, entry{textBytes(nfc(a.Name)), fname, ref(specNum)})
+		specs = append(specs, e.spec)
+		entries = append(entries, e)
 	}
-	// A name tree's keys are sorted by their bytes; a text string's bytes
-	// are its UTF-16 code units when it is not ASCII.
-	slices.SortFunc(entries, func(a, b entry) int {
+	return array(specs...), embeddedFilesNames(entries), nil
+}
+
+// nameEntry is one file of the document's EmbeddedFiles name tree.
+type nameEntry struct {
+	key       []byte // the key's bytes, for sorting
+	keyString string // the key serialised
+	spec      string // reference to the file specification
+}
+
+// writeAttachment writes a's embedded file stream and file specification;
+// defaultMod is its modification date when a has none.
+func writeAttachment(o *objectWriter, a Attachment, defaultMod time.Time) (nameEntry, error) {
+	mod := a.Modified
+	if mod.IsZero() {
+		mod = defaultMod
+	}
+	if mod.IsZero() {
+		return nameEntry{}, fmt.Errorf("attachment %s: no modification date (set Attachment.Modified or Info.Created)", a.Name)
+	}
+	sum := md5.Sum(a.Data)
+	params := (&dict{}).set("ModDate", literalString(pdfDate(mod))).
+		set("Size", strconv.Itoa(len(a.Data))).
+		set("CheckSum", fmt.Sprintf("<%X>", sum[:]))
+	fileNum := o.reserve()
+	if err := o.stream(fileNum, (&dict{}).set("Type", "/EmbeddedFile").
+		set("Subtype", name(a.MIMEType)).set("Params", params.String()).
+		set("Filter", "/FlateDecode"), flate(a.Data)); err != nil {
+		return nameEntry{}, fmt.Errorf("attachment %s: %w", a.Name, err)
+	}
+	rel, desc := a.Relationship, a.Description
+	if rel == "" {
+		rel = RelData
+	}
+	if desc == "" {
+		desc = a.Name
+	}
+	fname := textString(nfc(a.Name))
+	specNum := o.reserve()
+	if err := o.object(specNum, (&dict{}).set("Type", "/Filespec").
+		set("F", fname).set("UF", fname).set("Desc", textString(nfc(desc))).
+		set("AFRelationship", name(string(rel))).
+		set("EF", (&dict{}).set("F", ref(fileNum)).set("UF", ref(fileNum)).String()).String()); err != nil {
+		return nameEntry{}, fmt.Errorf("attachment %s: %w", a.Name, err)
+	}
+	return nameEntry{textBytes(nfc(a.Name)), fname, ref(specNum)}, nil
+}
+
+// embeddedFilesNames returns the catalog's /Names dictionary: a name tree
+// of the files, sorted by key as name trees must be. A text string's bytes
+// are its UTF-16 code units when it is not ASCII.
+func embeddedFilesNames(entries []nameEntry) string {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b nameEntry) int {
 		return bytes.Compare(a.key, b.key)
 	})
+	var tree []string
 	for _, e := range entries {
 		tree = append(tree, e.keyString, e.spec)
 	}
-	names = (&dict{}).set("EmbeddedFiles", (&dict{}).set("Names", array(tree...)).String()).String()
-	return array(specs...), names, nil
+	return (&dict{}).set("EmbeddedFiles", (&dict{}).set("Names", array(tree...)).String()).String()
 }
