@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -114,15 +113,9 @@ func runBatchShow(ctx context.Context, args []string, stdout io.Writer) error {
 		return usagef("name exactly one batch (see 'sohoa batch list')")
 	}
 	name := rest[0]
-	if err := pipeline.CheckBatchName(name); err != nil {
-		return usagef("%v", err)
-	}
-	st, err := storage.Open(ctx, *store)
+	st, err := openBatch(ctx, *store, name)
 	if err != nil {
 		return err
-	}
-	if _, err := pipeline.LoadManifest(ctx, st, name); errors.Is(err, storage.ErrNotExist) {
-		return fmt.Errorf("no batch %q in %s (see 'sohoa batch list')", name, st.Location())
 	}
 	recs, err := pipeline.Records(ctx, st, name)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/sohoa/sohoa/pipeline"
-	"github.com/sohoa/sohoa/storage"
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,14 +25,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--format %q: only eark is supported", *format)
 	}
 	batch, dir := rest[0], rest[1]
-	if err := pipeline.CheckBatchName(batch); err != nil {
-		return usagef("%v", err)
-	}
-	st, err := storage.Open(ctx, *store)
+	st, err := openBatch(ctx, *store, batch)
 	if err != nil {
-		return err
-	}
-	if err := requireBatch(ctx, st, batch); err != nil {
 		return err
 	}
 	pkgs, skipped, err := pipeline.ExportEARK(ctx, st, batch, dir, time.Now())

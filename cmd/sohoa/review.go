@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,14 +33,8 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("give exactly one of --export FILE or --import FILE")
 	}
 	batch := rest[0]
-	if err := pipeline.CheckBatchName(batch); err != nil {
-		return usagef("%v", err)
-	}
-	st, err := storage.Open(ctx, *store)
+	st, err := openBatch(ctx, *store, batch)
 	if err != nil {
-		return err
-	}
-	if err := requireBatch(ctx, st, batch); err != nil {
 		return err
 	}
 	if *exportPath != "" {
@@ -94,9 +89,19 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func requireBatch(ctx context.Context, st storage.Store, batch string) error {
-	if _, err := pipeline.LoadManifest(ctx, st, batch); err != nil {
-		return fmt.Errorf("no batch %q in %s (see 'sohoa batch list'): %w", batch, st.Location(), err)
+// openBatch opens the store at location and checks that it holds batch.
+func openBatch(ctx context.Context, location, batch string) (storage.Store, error) {
+	if err := pipeline.CheckBatchName(batch); err != nil {
+		return nil, usagef("%v", err)
 	}
-	return nil
+	st, err := storage.Open(ctx, location)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pipeline.LoadManifest(ctx, st, batch); errors.Is(err, storage.ErrNotExist) {
+		return nil, fmt.Errorf("no batch %q in %s (see 'sohoa batch list')", batch, st.Location())
+	} else if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", batch, err)
+	}
+	return st, nil
 }
