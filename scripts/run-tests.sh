@@ -12,5 +12,10 @@ scripts/install-deps.sh test
 SOHOA_VERAPDF="$(scripts/install-verapdf.sh)"
 export SOHOA_VERAPDF
 
+# MinIO, built from the Go module proxy at a pinned version (cached in
+# .cache/minio); the S3 tests start and stop their own servers with it.
+scripts/minio.sh build
+export SOHOA_MINIO_BIN="$PWD/.cache/minio/bin/minio"
+
 export OMP_THREAD_LIMIT=1
 go test -timeout "${TEST_TIMEOUT:-20m}" "${@:-./...}"

@@ -66,8 +66,10 @@ func NewLocal(dir string) (*Local, error) {
 // Location implements Store.
 func (l *Local) Location() string { return l.root }
 
-func (l *Local) path(key string) string     { return filepath.Join(l.root, filepath.FromSlash(key)) }
-func (l *Local) metaPath(key string) string { return filepath.Join(l.root, localMetaDir, filepath.FromSlash(key)+".json") }
+func (l *Local) path(key string) string { return filepath.Join(l.root, filepath.FromSlash(key)) }
+func (l *Local) metaPath(key string) string {
+	return filepath.Join(l.root, localMetaDir, filepath.FromSlash(key)+".json")
+}
 
 // Put implements Store.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {

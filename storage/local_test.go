@@ -64,12 +64,12 @@ func TestLocalStaleMetaIsRecomputed(t *testing.T) {
 
 func TestSafeSegment(t *testing.T) {
 	for in, want := range map[string]string{
-		"Quyết định 15.pdf":      "Quyet-dinh-15.pdf",
+		"Quyết định 15.pdf":       "Quyet-dinh-15.pdf",
 		"ĐƠN đề nghị (bản 2).tif": "DON-de-nghi-ban-2-.tif",
-		"../../etc/passwd":       "etc-passwd",
-		"":                       "file",
-		"...":                    "file",
-		"scan_001.jpg":           "scan_001.jpg",
+		"../../etc/passwd":        "etc-passwd",
+		"":                        "file",
+		"...":                     "file",
+		"scan_001.jpg":            "scan_001.jpg",
 	} {
 		got := storage.SafeSegment(in)
 		if got != want {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -16,7 +17,11 @@ import (
 const DefaultLocation = "./sohoa-data"
 
 // Open returns the store a location names: a plain path or file:///abs/path
-// selects a local folder; "" selects DefaultLocation.
+// selects a local folder; "" selects DefaultLocation; s3://bucket/prefix
+// selects an S3-compatible bucket configured from the environment (see
+// S3ConfigFromEnv), checked before Open returns: unreachable endpoint, wrong
+// credentials and missing bucket are reported here, not mid-batch. Opening
+// an S3 store also aborts multipart uploads abandoned more than a day ago.
 func Open(ctx context.Context, location string) (Store, error) {
 	if location == "" {
 		location = DefaultLocation
@@ -34,8 +39,16 @@ func Open(ctx context.Context, location string) (Store, error) {
 			return nil, fmt.Errorf("store %q: file URLs must name a local absolute path (file:///path)", location)
 		}
 		return NewLocal(u.Path)
+	case "s3":
+		s, err := NewS3(ctx, S3ConfigFromEnv(u.Host, u.Path))
+		if err != nil {
+			return nil, err
+		}
+		// Best effort: a store whose uploads cannot be listed still works.
+		_, _ = s.AbortIncompleteUploads(ctx, 24*time.Hour)
+		return s, nil
 	default:
-		return nil, fmt.Errorf("store %q: unsupported scheme %q (supported: a path, file:///path)", location, u.Scheme)
+		return nil, fmt.Errorf("store %q: unsupported scheme %q (supported: a path, file:///path, s3://bucket/prefix)", location, u.Scheme)
 	}
 }
 

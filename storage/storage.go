@@ -47,7 +47,27 @@ type PutOptions struct {
 	SHA256 string
 	// ContentType is a MIME type hint for backends that keep one.
 	ContentType string
+	// RetainUntil, when set, asks a backend with object lock (S3) to keep
+	// the object from being overwritten or deleted until then, in
+	// RetentionMode. The bucket must have object lock enabled. Backends
+	// without object lock (Local) ignore it.
+	RetainUntil   time.Time
+	RetentionMode RetentionMode
+	// LegalHold asks a backend with object lock to hold the object until
+	// the hold is lifted; Local ignores it.
+	LegalHold bool
 }
+
+// RetentionMode is an object-lock retention mode.
+type RetentionMode string
+
+const (
+	// RetentionGovernance (the default) can be lifted by users with a
+	// special permission.
+	RetentionGovernance RetentionMode = "GOVERNANCE"
+	// RetentionCompliance cannot be lifted by anyone until it expires.
+	RetentionCompliance RetentionMode = "COMPLIANCE"
+)
 
 // Store is an object store. Writes are atomic: an object is either absent or
 // complete, never half-written, even if the process dies mid-write.
