@@ -43,10 +43,10 @@ func BenchmarkRecognizeA4(b *testing.B) {
 		for _, f := range []struct {
 			name   string
 			format imageFormat
-		}{{"pnm", formatPNM}, {"bmp", formatBMP}, {"png", formatPNG}} {
+		}{{"raw", formatRaw}, {"pnm", formatPNM}, {"bmp", formatBMP}, {"png", formatPNG}} {
 			b.Run(img.name+"/"+f.name, func(b *testing.B) {
 				eng.format = f.format
-				defer func() { eng.format = formatBMP }()
+				defer func() { eng.format = formatRaw }()
 				start := cpuTime()
 				for b.Loop() {
 					if _, err := eng.RecognizeWithOptions(context.Background(), img.img, RecognizeOptions{DPI: 300}); err != nil {
@@ -72,7 +72,7 @@ func BenchmarkEncodeA4(b *testing.B) {
 		for _, f := range []struct {
 			name   string
 			format imageFormat
-		}{{"pnm", formatPNM}, {"bmp", formatBMP}, {"png", formatPNG}} {
+		}{{"raw", formatRaw}, {"pnm", formatPNM}, {"bmp", formatBMP}, {"png", formatPNG}} {
 			b.Run(img.name+"/"+f.name, func(b *testing.B) {
 				for b.Loop() {
 					if _, err := encodeFor(img.img, f.format, 300); err != nil {

@@ -35,8 +35,10 @@ func ExampleTesseract() {
 		log.Fatal(err)
 	}
 	skew := ocr.MeasureSkew(upright)
-	upright = ocr.Deskew(upright, skew)
-	res, err := ocr.RecognizeWithOptions(ctx, engine, upright, ocr.RecognizeOptions{DPI: 300})
+	upright = ocr.Deskew(upright, skew) // this is the page to archive
+	// RecognizePage reads a cleaned copy (no seal, no specks, grey paper
+	// made white) and gives boxes on upright itself.
+	res, err := ocr.RecognizePage(ctx, engine, upright, ocr.RecognizeOptions{DPI: 300})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -23,7 +23,7 @@ const osdReliable = 7.0
 // is then the share of the runner-up's score that the winner beats it by.
 // A page with no readable text gives (0, 0, nil).
 func (t *Tesseract) DetectOrientation(ctx context.Context, img image.Image) (rotate int, confidence float64, err error) {
-	if t.client == nil {
+	if t.tess == nil {
 		return 0, 0, errors.New("tesseract: engine is closed")
 	}
 	if err := ctx.Err(); err != nil {
@@ -56,6 +56,12 @@ func (t *Tesseract) orientationByReading(ctx context.Context, img image.Image) (
 	crop := orientationSample(img)
 	if crop == nil {
 		return 0, 0, nil // blank page: nothing to turn
+	}
+	// Read as one block: with layout analysis Tesseract finds sideways
+	// lines and reads them turned, and every orientation would score alike.
+	if t.opts.AutoLayout {
+		t.setLayout(false)
+		defer t.setLayout(true)
 	}
 	var scores [4]float64
 	for i := range scores {

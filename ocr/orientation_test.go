@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,32 @@ func TestPrepareWithoutDetector(t *testing.T) {
 	got, rotation, err := Prepare(context.Background(), recognizeOnly{}, img)
 	if err != nil || rotation != 0 || got != image.Image(img) {
 		t.Errorf("Prepare = %v, %d, %v; want the image unchanged", got.Bounds(), rotation, err)
+	}
+}
+
+// TestDetectOrientationAutoLayout: with layout analysis on, Tesseract
+// reads sideways lines turned; the reading fallback must still tell a
+// sideways page from an upright one, and leave the layout mode as it was.
+func TestDetectOrientationAutoLayout(t *testing.T) {
+	eng, err := NewTesseract(TesseractOptions{AutoLayout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	page := renderPage(t, testLines[:2], 2480, 1600, 14)
+	rotate, conf, err := eng.DetectOrientation(context.Background(), Rotate(page.img, 90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rotate != 270 || conf < 0.5 {
+		t.Errorf("rotate %d (confidence %.2f), want 270 with confidence ≥ 0.5", rotate, conf)
+	}
+	// Back in layout mode: the sideways page reads as text again.
+	res, err := eng.Recognize(context.Background(), Rotate(page.img, 90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Text, "QUYẾT ĐỊNH") {
+		t.Errorf("layout mode not restored: sideways page read as %q", res.Text)
 	}
 }

@@ -59,6 +59,12 @@ func PrepareForOCR(img image.Image, dpi int) *OCRInput {
 	normalizePaper(g)
 	in := &OCRInput{Image: g, Scale: 1, DPI: dpi}
 	in.Specks = removeSpecks(g)
+	if in.Specks > 0 {
+		// Specks that touch print survive removeSpecks and read as
+		// accents; a 3×3 median takes them and the salt inside strokes.
+		g = median3(g)
+		in.Image = g
+	}
 	if dpi > 0 && dpi < lowDPI {
 		scale := math.Min(2, math.Max(1.5, 300/float64(dpi)))
 		in.Image = upscale(g, scale)
@@ -163,9 +169,9 @@ func inkGray(img image.Image) *image.Gray {
 // inkLevel is the grey level OCR should see for one RGB pixel. Neutral
 // pixels keep their luma. Coloured ones take their brightest channel:
 // red or blue ink laid over paper leaves that channel almost as bright as
-// the paper, while black print under it stays dark in every channel. Ink
-// that is still mid-grey in its brightest channel (blue ballpoint is only
-// about 60 % bright in blue) is lifted the rest of the way to paper.
+// the paper, while black print under it stays dark in every channel. Blue
+// ink, still mid-grey in its brightest channel (ballpoint is only about
+// 60 % bright in blue), is lifted the rest of the way to paper.
 func inkLevel(r, g, b uint8) uint8 {
 	mx, mn := max(r, g, b), min(r, g, b)
 	chroma := int(mx) - int(mn)
@@ -176,9 +182,11 @@ func inkLevel(r, g, b uint8) uint8 {
 	// Weight of "this is coloured ink", 0..256.
 	t := min(256, (chroma-chromaLow)*256/(chromaHigh-chromaLow))
 	v := (luma*(256-t) + int(mx)*t) >> 8
-	if t == 256 && mx > 80 && int(mx)*2 > 3*int(mn)+60 {
-		// Strongly coloured and not dark: ink alone, nothing under it.
-		v += (255 - v) * min(chroma-chromaHigh, 64) / 64
+	if t == 256 && b == mx && mx > 80 {
+		// Strongly blue and not dark: blue ink alone, nothing under it.
+		// (Red ink needs no lift: its brightest channel, red, is nearly
+		// paper-bright already.)
+		v += (255 - v) * min(chroma-chromaHigh, 32) / 32
 	}
 	return uint8(v)
 }
@@ -308,6 +316,44 @@ func upscale(g *image.Gray, scale float64) *image.Gray {
 			top := int(r0[i])*(256-fx) + int(r0[i+1])*fx
 			bot := int(r1[i])*(256-fx) + int(r1[i+1])*fx
 			dst[x] = uint8((top*(256-fy) + bot*fy + 1<<15) >> 16)
+		}
+	}
+	return out
+}
+
+// median3 returns g filtered by a 3×3 median (edges replicated). Each
+// column of three is sorted once and shared by the three windows that
+// hold it; the median of nine is then the median of the columns' minimum
+// maximum, median of medians and minimum of maxima.
+func median3(g *image.Gray) *image.Gray {
+	w, h := g.Bounds().Dx(), g.Bounds().Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	lo, mid, hi := make([]uint8, w), make([]uint8, w), make([]uint8, w)
+	for y := 0; y < h; y++ {
+		r0 := g.Pix[max(y-1, 0)*g.Stride:]
+		r1 := g.Pix[y*g.Stride:]
+		r2 := g.Pix[min(y+1, h-1)*g.Stride:]
+		for x := 0; x < w; x++ {
+			a, b, c := r0[x], r1[x], r2[x]
+			if a > b {
+				a, b = b, a
+			}
+			if b > c {
+				b, c = c, b
+			}
+			if a > b {
+				a, b = b, a
+			}
+			lo[x], mid[x], hi[x] = a, b, c
+		}
+		dst := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := 0; x < w; x++ {
+			l, r := max(x-1, 0), min(x+1, w-1)
+			maxLo := max(lo[l], lo[x], lo[r])
+			minHi := min(hi[l], hi[x], hi[r])
+			m0, m1, m2 := mid[l], mid[x], mid[r]
+			medMid := max(min(m0, m1), min(max(m0, m1), m2))
+			dst[x] = max(min(maxLo, medMid), min(max(maxLo, medMid), minHi))
 		}
 	}
 	return out

@@ -144,7 +144,7 @@ func TestRecognizeImageKinds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			eng.format = tt.format
-			defer func() { eng.format = formatBMP }()
+			defer func() { eng.format = formatRaw }()
 			got, err := eng.Recognize(context.Background(), tt.img)
 			if err != nil {
 				t.Fatal(err)

@@ -142,7 +142,7 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		} else {
 			skew = 0
 		}
-		res, err := ocr.RecognizeWithOptions(ctx, d.engine, upright, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
+		res, err := ocr.RecognizePage(ctx, d.engine, upright, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
 		if err != nil {
 			return fmt.Errorf("%s: page %d: ocr: %w", filepath.Base(p.File), p.Index+1, err)
 		}
