@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,10 +18,6 @@ import (
 	"github.com/sohoa/sohoa/pipeline/pdfa"
 	"github.com/sohoa/sohoa/storage"
 )
-
-// minSkewDegrees is the smallest measured skew worth resampling the page
-// for: below it, OCR is unaffected and the scan stays untouched.
-const minSkewDegrees = 0.3
 
 // digitizer processes documents one after another with its own OCR engine.
 type digitizer struct {
@@ -130,31 +125,20 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	var results []*ocr.Result
 	var pageInfo []metadata.PageInfo
 	err = doc.Pages(ctx, d.cfg.Limits, func(p intake.Page) error {
-		upright, rotation, err := ocr.Prepare(ctx, d.engine, p.Image)
+		pg, err := ocr.ProcessPage(ctx, d.engine, p.Image, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
 		if err != nil {
-			return fmt.Errorf("%s: page %d: orientation: %w", filepath.Base(p.File), p.Index+1, err)
+			return fmt.Errorf("%s: page %d: %w", filepath.Base(p.File), p.Index+1, err)
 		}
-		// Skew is corrected on the archived page too (as OCRmyPDF does), so
-		// the text layer lies on the lines people see.
-		skew := ocr.MeasureSkew(upright)
-		if math.Abs(skew) >= minSkewDegrees {
-			upright = ocr.Deskew(upright, skew)
-		} else {
-			skew = 0
-		}
-		res, err := ocr.RecognizePage(ctx, d.engine, upright, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
-		if err != nil {
-			return fmt.Errorf("%s: page %d: ocr: %w", filepath.Base(p.File), p.Index+1, err)
-		}
-		page := pdfa.Page{Image: upright, DPI: p.DPI, Words: res.Words}
-		if rotation == 0 && skew == 0 && p.Format == "jpeg" {
+		res := pg.Result
+		page := pdfa.Page{Image: pg.Image, DPI: p.DPI, Words: res.Words}
+		if !pg.Changed() && p.Format == "jpeg" {
 			page.Encoded, page.Format = p.Encoded, p.Format
 		}
 		if err := w.AddPage(page); err != nil {
 			return fmt.Errorf("page %d: write PDF: %w", p.Index+1, err)
 		}
 		results = append(results, res)
-		pageInfo = append(pageInfo, metadata.PageInfo{Rotation: rotation, SkewDegrees: round3(skew), DPI: int(p.DPI + 0.5),
+		pageInfo = append(pageInfo, metadata.PageInfo{Rotation: pg.Rotation, SkewDegrees: round3(pg.SkewDegrees), DPI: int(p.DPI + 0.5),
 			MeanConfidence: round3(res.MeanConfidence), LowConfidenceWords: res.LowConfidenceWords})
 		d.rep.Report(Progress{Kind: PageDone, Doc: doc.Name, Page: p.Index + 1})
 		return nil
