@@ -14,7 +14,7 @@ import (
 // a file it will not update: one this package's Writer did not write, one
 // changed since by another tool, or one signed since (a signature adds
 // catalog entries the Writer never writes).
-var ErrForeignPDF = errors.New("pdfa: not a PDF written by pdfa.Writer")
+var ErrForeignPDF = errors.New("not a PDF written by pdfa.Writer")
 
 // writerHeader is how every file of the Writer begins.
 const writerHeader = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"
@@ -22,6 +22,9 @@ const writerHeader = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"
 // maxWindow bounds how much is read at once to parse one object or xref
 // section (an xref section takes 20 bytes per object).
 const maxWindow = 64 << 20
+
+// maxObjects is the PDF limit on object numbers (ISO 32000-1 Annex C).
+const maxObjects = 8388607
 
 // maxRevisions bounds the /Prev chain followed.
 const maxRevisions = 1000
@@ -32,10 +35,13 @@ type revision struct {
 	fileSize  int64
 	startxref int64           // offset of the newest xref section
 	offsets   map[int64]int64 // newest offset of each object in use
+	freeHead  int64           // first free object number (object 0's link)
 	objSize   int64           // trailer /Size
 	id0       string          // trailer /ID first element, as written
 	rootNum   int64
 	catalog   pdfValue
+	metaNum   int64 // the XMP metadata stream
+	infoNum   int64 // the Info dictionary
 	flavour   Flavour
 	created   time.Time // Info /CreationDate; zero when absent
 	producer  string    // Info /Producer
@@ -72,6 +78,7 @@ func parseAt[T any](r io.ReaderAt, size, off int64, parse func([]byte) (T, error
 // xrefSection is one classic cross-reference section and its trailer.
 type xrefSection struct {
 	inUse   map[int64]int64 // object number → offset
+	free    map[int64]int64 // object number → next free object number
 	trailer pdfValue
 }
 
@@ -84,7 +91,7 @@ func parseXref(data []byte) (xrefSection, error) {
 		}
 		return xrefSection{}, foreign("no classic xref table at startxref (an xref stream?)")
 	}
-	sec := xrefSection{inUse: map[int64]int64{}}
+	sec := xrefSection{inUse: map[int64]int64{}, free: map[int64]int64{}}
 	p := &parser{data: data, pos: 4}
 	for {
 		p.skip()
@@ -102,7 +109,7 @@ func parseXref(data []byte) (xrefSection, error) {
 		if err != nil {
 			return sec, err
 		}
-		if first+count > 8388607 { // the PDF limit on object numbers
+		if first+count > maxObjects {
 			return sec, foreign("xref subsection %d %d is too large", first, count)
 		}
 		p.skip()
@@ -119,12 +126,14 @@ func parseXref(data []byte) (xrefSection, error) {
 				(e[17] != 'n' && e[17] != 'f') || (eol != " \n" && eol != " \r" && eol != "\r\n") {
 				return sec, foreign("malformed xref entry %q", e)
 			}
-			if e[17] == 'n' {
-				if gen != 0 {
-					return sec, foreign("object %d has generation %d", first+i, gen)
-				}
-				sec.inUse[first+i] = off
+			if e[17] == 'f' {
+				sec.free[first+i] = off
+				continue
 			}
+			if gen != 0 {
+				return sec, foreign("object %d has generation %d", first+i, gen)
+			}
+			sec.inUse[first+i] = off
 		}
 	}
 	if err := p.keyword("trailer"); err != nil {
@@ -242,8 +251,9 @@ func readRevision(r io.ReaderAt, size int64) (*revision, error) {
 		return nil, foreign("startxref %s: %v", m[1], err)
 	}
 
-	// Newest section first: an object's first offset seen is its newest.
+	// Newest section first: an object's first entry seen is its newest.
 	var newest pdfValue
+	freed := map[int64]bool{}
 	off := rv.startxref
 	for i := 0; ; i++ {
 		if i == maxRevisions {
@@ -262,8 +272,16 @@ func readRevision(r io.ReaderAt, size int64) (*revision, error) {
 			}
 		}
 		for num, at := range sec.inUse {
-			if _, seen := rv.offsets[num]; !seen {
+			if _, seen := rv.offsets[num]; !seen && !freed[num] {
 				rv.offsets[num] = at
+			}
+		}
+		for num, next := range sec.free {
+			if _, seen := rv.offsets[num]; !seen && !freed[num] {
+				freed[num] = true
+				if num == 0 {
+					rv.freeHead = next
+				}
 			}
 		}
 		prev, ok := sec.trailer.get("Prev")
@@ -287,7 +305,13 @@ func readRevision(r io.ReaderAt, size int64) (*revision, error) {
 	if id.kind != kindArray || len(id.items) != 2 || id.items[0].kind != kindString {
 		return nil, foreign("trailer lacks an /ID of two strings")
 	}
-	rv.objSize, rv.rootNum, rv.id0 = sizeV.num, root.num, id.items[0].raw
+	rv.objSize, rv.rootNum, rv.infoNum, rv.id0 = sizeV.num, root.num, infoRef.num, id.items[0].raw
+	if rv.objSize > maxObjects {
+		return nil, foreign("trailer /Size %d is beyond the PDF limit", rv.objSize)
+	}
+	if rv.freeHead < 0 || rv.freeHead >= rv.objSize {
+		return nil, foreign("free list starts at object %d of %d", rv.freeHead, rv.objSize)
+	}
 	for num := range rv.offsets {
 		if num >= rv.objSize {
 			return nil, foreign("object %d is beyond the trailer /Size %d", num, rv.objSize)
@@ -297,7 +321,7 @@ func readRevision(r io.ReaderAt, size int64) (*revision, error) {
 	if err := rv.readCatalog(r); err != nil {
 		return nil, err
 	}
-	if err := rv.readInfo(r, infoRef.num); err != nil {
+	if err := rv.readInfo(r); err != nil {
 		return nil, err
 	}
 	return rv, nil
@@ -347,7 +371,7 @@ func (rv *revision) readCatalog(r io.ReaderAt) error {
 			}
 		}
 	}
-	rv.catalog = c
+	rv.catalog, rv.metaNum = c, md.num
 
 	meta, err := rv.object(r, md.num)
 	if err != nil {
@@ -379,8 +403,8 @@ func (rv *revision) readCatalog(r io.ReaderAt) error {
 }
 
 // readInfo reads the creation date and producer from the Info dictionary.
-func (rv *revision) readInfo(r io.ReaderAt, num int64) error {
-	obj, err := rv.object(r, num)
+func (rv *revision) readInfo(r io.ReaderAt) error {
+	obj, err := rv.object(r, rv.infoNum)
 	if err != nil {
 		return fmt.Errorf("Info dictionary: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -99,6 +100,19 @@ func (rv *revision) completeInfo(info Info) (Info, error) {
 
 // appendUpdate copies the file to out and appends the update.
 func (rv *revision) appendUpdate(in io.ReaderAt, out io.Writer, info Info, attach *Attachment) error {
+	// What the new revision no longer uses is freed in it, so that readers
+	// and validators looking at every object of the newest revision see
+	// no stray metadata or file specification (PDF/A-3 wants every embedded
+	// file associated). The bytes stay, in the earlier revision.
+	freed := []int64{rv.metaNum, rv.infoNum}
+	if attach != nil {
+		replaced, err := rv.attachmentObjects(in, textBytes(nfc(attach.Name)))
+		if err != nil {
+			return err
+		}
+		freed = append(freed, replaced...)
+	}
+
 	cw := newCountingWriter(out) // also digests the whole file for the new /ID
 	if _, err := io.Copy(cw, io.NewSectionReader(in, 0, rv.fileSize)); err != nil {
 		return fmt.Errorf("copy the file: %w", err)
@@ -169,7 +183,7 @@ func (rv *revision) appendUpdate(in io.ReaderAt, out io.Writer, info Info, attac
 		return fmt.Errorf("write Info dictionary: %w", err)
 	}
 
-	xrefAt, err := o.updateXref(int(rv.objSize))
+	xrefAt, err := o.updateXref(int(rv.objSize), freed, rv.freeHead)
 	if err != nil {
 		return err
 	}
@@ -184,32 +198,87 @@ func (rv *revision) appendUpdate(in io.ReaderAt, out io.Writer, info Info, attac
 	return err
 }
 
-// updateXref writes the xref section of an incremental update: one
-// subsection per run of consecutive objects written, old numbers rewritten
-// (the catalog) and the new ones from firstNew on. It returns its offset.
-func (o *objectWriter) updateXref(firstNew int) (int64, error) {
-	for num := firstNew; num < len(o.offsets); num++ {
-		if o.offsets[num] < 0 {
+// attachmentObjects returns the file specification of the attached file
+// whose name has the text string bytes key, and its embedded file streams;
+// none when no file has that name.
+func (rv *revision) attachmentObjects(in io.ReaderAt, key []byte) ([]int64, error) {
+	names, _ := rv.catalog.get("Names")
+	ef, _ := names.get("EmbeddedFiles")
+	tree, _ := ef.get("Names")
+	for i := 0; i+1 < len(tree.items); i += 2 {
+		if tree.items[i].text != string(key) {
+			continue
+		}
+		specNum := tree.items[i+1].num
+		spec, err := rv.object(in, specNum)
+		if err != nil {
+			return nil, fmt.Errorf("file specification: %w", err)
+		}
+		typ, _ := spec.value.get("Type")
+		files, _ := spec.value.get("EF")
+		if spec.stream || typ.text != "Filespec" || files.kind != kindDict {
+			return nil, foreign("object %d is not a file specification with /EF", specNum)
+		}
+		objs := []int64{specNum}
+		for _, f := range files.vals {
+			if f.kind != kindRef {
+				return nil, foreign("file specification %d: /EF holds %s", specNum, f.raw)
+			}
+			if !slices.Contains(objs, f.num) {
+				objs = append(objs, f.num)
+			}
+		}
+		return objs, nil
+	}
+	return nil, nil
+}
+
+// updateXref writes the xref section of an incremental update and returns
+// its offset: entries for the old numbers rewritten (the catalog), the new
+// ones from firstNew on, and the freed ones, which join the front of the
+// free list whose head was freeHead. Old free entries stay as they are.
+func (o *objectWriter) updateXref(firstNew int, freed []int64, freeHead int64) (int64, error) {
+	entries := map[int]string{}
+	for num := 1; num < len(o.offsets); num++ {
+		switch off := o.offsets[num]; {
+		case off >= 0:
+			entries[num] = fmt.Sprintf("%010d 00000 n \n", off)
+		case num >= firstNew:
 			return 0, fmt.Errorf("pdf object %d reserved but never written", num)
 		}
 	}
+	if len(freed) > 0 {
+		freed = slices.Clone(freed)
+		slices.Sort(freed)
+		freed = slices.Compact(freed)
+		// 0 → freed[0] → … → freed[n-1] → the old list. A freed object's
+		// generation goes from 0 to 1, the one a reuse would take.
+		entries[0] = fmt.Sprintf("%010d 65535 f \n", freed[0])
+		for i, num := range freed {
+			if _, rewritten := entries[int(num)]; rewritten || num <= 0 || int(num) >= firstNew {
+				return 0, fmt.Errorf("cannot free pdf object %d", num)
+			}
+			next := freeHead
+			if i+1 < len(freed) {
+				next = freed[i+1]
+			}
+			entries[int(num)] = fmt.Sprintf("%010d 00001 f \n", next)
+		}
+	}
+	nums := slices.Sorted(maps.Keys(entries))
 	start := o.out.n
 	var b bytes.Buffer
 	b.WriteString("xref\n")
-	for num := 1; num < len(o.offsets); {
-		if o.offsets[num] < 0 {
-			num++
-			continue
-		}
-		end := num
-		for end < len(o.offsets) && o.offsets[end] >= 0 {
+	for i := 0; i < len(nums); {
+		end := i + 1 // one subsection per run of consecutive numbers
+		for end < len(nums) && nums[end] == nums[end-1]+1 {
 			end++
 		}
-		fmt.Fprintf(&b, "%d %d\n", num, end-num)
-		for _, off := range o.offsets[num:end] {
-			fmt.Fprintf(&b, "%010d 00000 n \n", off)
+		fmt.Fprintf(&b, "%d %d\n", nums[i], end-i)
+		for _, num := range nums[i:end] {
+			b.WriteString(entries[num])
 		}
-		num = end
+		i = end
 	}
 	_, err := o.out.Write(b.Bytes())
 	return start, err

@@ -20,6 +20,10 @@
 //	err = w.Attach(pdfa.Attachment{Name: "metadata.json", MIMEType: "application/json", Data: js})
 //	err = w.Close()
 //
+// UpdateMetadata corrects the metadata of a finished file (after review, and
+// before signing) by an incremental update: the pages are not re-encoded and
+// the earlier revision stays in the file byte for byte.
+//
 // Conformance: the output is PDF/A-2u (ISO 19005-2, level U), the two-layer
 // PDF/A that Thông tư 05/2025/TT-BNV asks for, or with PDFA3U PDF/A-3u
 // (ISO 19005-3), which may also carry associated files: every font is
