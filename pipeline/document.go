@@ -80,6 +80,10 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 	}
 	rec.Objects = append(rec.Objects, objs...)
 	rec.Pages = md.NumberOfPage
+	rec.PDFA = string(d.cfg.PDFA)
+	if rec.PDFA == "" {
+		rec.PDFA = string(pdfa.PDFA2U)
+	}
 	rec.NeedsReview, rec.ReviewReasons = md.NeedsReview, md.ReviewReasons
 	rec.Status = md.Status
 	rec.Events = append(rec.Events, d.event("digitize", fmt.Sprintf("%d page(s), status %s", md.NumberOfPage, md.Status)))
@@ -172,17 +176,15 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		return nil, nil, fmt.Errorf("metadata.json does not match the schema: %w", err)
 	}
 
-	// The PDF/A's XMP carries the metadata: Dublin Core for any reader,
-	// and every field of metadata.json under sohoa's own namespace.
-	fields, err := pdfa.FieldsFromJSON(mdJSON, "issuedDate")
+	info, err := pdfInfo(&md, mdJSON)
 	if err != nil {
-		return nil, nil, fmt.Errorf("PDF metadata: %w", err)
+		return nil, nil, err
 	}
-	if err := w.SetInfo(pdfa.Info{Title: md.Subject, Author: md.OrganName, Date: md.IssuedDate, Language: md.Language, Fields: fields}); err != nil {
+	if err := w.SetInfo(info); err != nil {
 		return nil, nil, fmt.Errorf("PDF metadata: %w", err)
 	}
 	if d.cfg.PDFA == pdfa.PDFA3U {
-		if err := w.Attach(pdfa.Attachment{Name: "metadata.json", MIMEType: "application/json", Data: mdJSON}); err != nil {
+		if err := w.Attach(metadataAttachment(mdJSON)); err != nil {
 			return nil, nil, fmt.Errorf("PDF attachment: %w", err)
 		}
 	}
@@ -306,6 +308,21 @@ func pagesText(results []*ocr.Result) string {
 		b.WriteString("\n\f")
 	}
 	return b.String()
+}
+
+// pdfInfo is the metadata a PDF/A carries in its XMP: Dublin Core for any
+// reader, and every field of metadata.json under sohoa's own namespace.
+func pdfInfo(md *metadata.Document, mdJSON []byte) (pdfa.Info, error) {
+	fields, err := pdfa.FieldsFromJSON(mdJSON, "issuedDate")
+	if err != nil {
+		return pdfa.Info{}, fmt.Errorf("PDF metadata: %w", err)
+	}
+	return pdfa.Info{Title: md.Subject, Author: md.OrganName, Date: md.IssuedDate, Language: md.Language, Fields: fields}, nil
+}
+
+// metadataAttachment is metadata.json as a PDF/A-3 associated file.
+func metadataAttachment(mdJSON []byte) pdfa.Attachment {
+	return pdfa.Attachment{Name: "metadata.json", MIMEType: "application/json", Data: mdJSON}
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -19,13 +19,15 @@ type Record struct {
 	Name   string `json:"name"`
 	Status string `json:"status"`
 	// Error is the reason a failed document failed, naming the file.
-	Error         string      `json:"error,omitempty"`
-	Inputs        []InputFile `json:"inputs"`
-	Objects       []Object    `json:"objects"`
-	Pages         int         `json:"pages"`
-	NeedsReview   bool        `json:"needsReview"`
-	ReviewReasons []string    `json:"reviewReasons,omitempty"`
-	Events        []Event     `json:"events"`
+	Error   string      `json:"error,omitempty"`
+	Inputs  []InputFile `json:"inputs"`
+	Objects []Object    `json:"objects"`
+	Pages   int         `json:"pages"`
+	// PDFA is the flavour of the digitized PDF: 2u or 3u.
+	PDFA          string   `json:"pdfa,omitempty"`
+	NeedsReview   bool     `json:"needsReview"`
+	ReviewReasons []string `json:"reviewReasons,omitempty"`
+	Events        []Event  `json:"events"`
 }
 
 // InputFile is one input file of a document as it was read.
@@ -172,10 +174,19 @@ func loadJSON(ctx context.Context, s storage.Store, key string, v any) error {
 }
 
 func putJSON(ctx context.Context, s storage.Store, key string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := jsonIndent(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
-	_, err = storage.PutBytes(ctx, s, key, append(b, '\n'), storage.PutOptions{ContentType: "application/json"})
+	_, err = storage.PutBytes(ctx, s, key, b, storage.PutOptions{ContentType: "application/json"})
 	return err
+}
+
+// jsonIndent is how sohoa writes JSON objects: indented, newline-terminated.
+func jsonIndent(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }

@@ -1,14 +1,15 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/sohoa/sohoa/metadata"
+	"github.com/sohoa/sohoa/pipeline/pdfa"
 	"github.com/sohoa/sohoa/storage"
 )
 
@@ -117,7 +118,7 @@ func applyReview(ctx context.Context, s storage.Store, batch string, e metadata.
 	if len(changes) == 0 {
 		return nil
 	}
-	b, err := json.MarshalIndent(md, "", "  ")
+	b, err := jsonIndent(md)
 	if err != nil {
 		return err
 	}
@@ -128,17 +129,58 @@ func applyReview(ctx context.Context, s storage.Store, batch string, e metadata.
 	}); err != nil {
 		return err
 	}
-	info, err := storage.PutBytes(ctx, s, MetadataKey(batch, rec.DocID), append(b, '\n'), storage.PutOptions{ContentType: "application/json"})
+	// The PDF carries the metadata too: bring its XMP up to date with an
+	// incremental update (the earlier revision stays inside, byte for byte).
+	pdfObj, err := updatePDFMetadata(ctx, s, rec, md, bytes.TrimSpace(b), now)
+	if err != nil {
+		return fmt.Errorf("update the PDF's metadata: %w", err)
+	}
+	info, err := storage.PutBytes(ctx, s, MetadataKey(batch, rec.DocID), b, storage.PutOptions{ContentType: "application/json"})
 	if err != nil {
 		return err
 	}
 	for i := range rec.Objects {
-		if rec.Objects[i].Role == "metadata" {
+		switch rec.Objects[i].Role {
+		case "metadata":
 			rec.Objects[i].SHA256, rec.Objects[i].Size = info.SHA256, info.Size
+		case "pdf":
+			rec.Objects[i] = pdfObj
 		}
 	}
 	rec.Status, rec.NeedsReview, rec.ReviewReasons = md.Status, md.NeedsReview, md.ReviewReasons
 	rec.Events = append(rec.Events, Event{Time: now.UTC(), Actor: who, Action: "review", Tool: ToolName(),
 		Detail: fmt.Sprintf("%d change(s) from %s; status %s", len(changes), sheetName, md.Status)})
 	return putJSON(ctx, s, RecordKey(batch, rec.DocID), rec)
+}
+
+// updatePDFMetadata rewrites the XMP of a document's unsigned PDF/A to match
+// md and stores the result in place of the PDF.
+func updatePDFMetadata(ctx context.Context, s storage.Store, rec *Record, md *metadata.Document, mdJSON []byte, now time.Time) (Object, error) {
+	pdfObj, ok := rec.object("pdf")
+	if !ok {
+		return Object{}, errors.New("document has no PDF")
+	}
+	in, err := storage.GetBytes(ctx, s, pdfObj.Key)
+	if err != nil {
+		return Object{}, err
+	}
+	info, err := pdfInfo(md, mdJSON)
+	if err != nil {
+		return Object{}, err
+	}
+	info.Modified = now
+	var attach *pdfa.Attachment
+	if rec.PDFA == string(pdfa.PDFA3U) {
+		a := metadataAttachment(mdJSON)
+		attach = &a
+	}
+	var out bytes.Buffer
+	if err := pdfa.UpdateMetadata(bytes.NewReader(in), int64(len(in)), &out, info, attach); err != nil {
+		return Object{}, err
+	}
+	stored, err := storage.PutBytes(ctx, s, pdfObj.Key, out.Bytes(), storage.PutOptions{ContentType: "application/pdf"})
+	if err != nil {
+		return Object{}, err
+	}
+	return Object{Role: "pdf", Key: stored.Key, SHA256: stored.SHA256, Size: stored.Size}, nil
 }

@@ -68,7 +68,7 @@ func runDigitize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	rep := newProgressReporter(stderr)
+	rep := newProgressReporter(stderr, "digitize")
 	cfg := pipeline.Config{Batch: *batch, Inputs: inputs, Workers: *workers, FolderIsDocument: *folderDoc, PDFA: pdfaFlavour, Register: register, Limits: intake.Limits{MaxPixels: *maxPixels}}
 	deps := pipeline.Deps{
 		Store:     st,

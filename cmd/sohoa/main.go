@@ -37,6 +37,8 @@ Usage:
   sohoa batch show NAME [--store URL] [--json]
   sohoa review BATCH --export FILE.csv | --import FILE.csv [--user NAME]
   sohoa export BATCH --format eark DIR
+  sohoa sign BATCH (--p12 FILE | --pkcs11-module PATH --token-label L --key-label K)
+             [--level B-B|B-T|B-LT|B-LTA] [--tsa URL] [--stamp "SAO Y"] [--approve]
   sohoa get [--store URL] KEY -o FILE
   sohoa version
 
@@ -71,6 +73,7 @@ var commands = map[string]command{
 	"get":      runGet,
 	"review":   runReview,
 	"export":   runExport,
+	"sign":     runSign,
 	"version": func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, pipeline.ToolName())
 		return nil

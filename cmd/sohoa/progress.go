@@ -17,6 +17,7 @@ import (
 // Failures are always printed, one line each, naming the file and reason.
 type progressReporter struct {
 	w        io.Writer
+	verb     string
 	bar      *progressbar.ProgressBar
 	total    int
 	done     int
@@ -26,12 +27,14 @@ type progressReporter struct {
 	lastLine time.Time
 }
 
-func newProgressReporter(w io.Writer) *progressReporter {
-	r := &progressReporter{w: w, start: time.Now()}
+// newProgressReporter reports on w; verb says what is done to documents
+// ("digitize", "sign").
+func newProgressReporter(w io.Writer, verb string) *progressReporter {
+	r := &progressReporter{w: w, verb: verb, start: time.Now()}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.bar = progressbar.NewOptions(-1,
 			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription("digitizing"),
+			progressbar.OptionSetDescription(verb),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetItsString("doc"),
 			progressbar.OptionShowIts(),
@@ -50,7 +53,7 @@ func (r *progressReporter) Report(p pipeline.Progress) {
 		if r.bar != nil {
 			r.bar.ChangeMax(p.Total)
 		} else {
-			fmt.Fprintf(r.w, "sohoa: %d document(s) to digitize\n", p.Total)
+			fmt.Fprintf(r.w, "sohoa: %d document(s) to %s\n", p.Total, r.verb)
 		}
 	case pipeline.PageDone:
 		r.pages++

@@ -80,3 +80,28 @@ func PDFText(path string) (string, error) {
 	}
 	return string(out), nil
 }
+
+// PyHankoValidate runs pyHanko's validation of the last signature of path
+// against the trust anchor rootPEM (a file) and returns its report. LTV
+// levels (B-LT, B-LTA) are checked with "adesverify", which judges them
+// from the embedded revocation data.
+func PyHankoValidate(pyhanko, rootPEM, path string, ltv bool) (string, error) {
+	cmd := "validate"
+	if ltv {
+		cmd = "adesverify"
+	}
+	out, err := exec.Command(pyhanko, "sign", cmd, "--trust", rootPEM, "--trust-replace", path).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("pyhanko sign %s %s: %w", cmd, path, err)
+	}
+	return string(out), nil
+}
+
+// PDFSig is poppler's pdfsig report on path.
+func PDFSig(path string) (string, error) {
+	out, err := exec.Command("pdfsig", path).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("pdfsig %s: %w", path, err)
+	}
+	return string(out), nil
+}
