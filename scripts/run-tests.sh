@@ -12,6 +12,10 @@ scripts/install-deps.sh test
 SOHOA_VERAPDF="$(scripts/install-verapdf.sh)"
 export SOHOA_VERAPDF
 
+# pyHanko (PyPI) validates PAdES signatures; poppler's pdfsig comes with poppler-utils.
+SOHOA_PYHANKO="$(scripts/install-pyhanko.sh)"
+export SOHOA_PYHANKO
+
 # MinIO, built from the Go module proxy at a pinned version (cached in
 # .cache/minio); the S3 tests start and stop their own servers with it.
 scripts/minio.sh build
