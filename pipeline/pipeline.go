@@ -204,6 +204,9 @@ feed:
 	if _, err := writeManifest(mctx, deps.Store, cfg.Batch, ToolName(), deps.Now()); err != nil {
 		return sum, fmt.Errorf("digitize: write manifest: %w", err)
 	}
+	if _, err := IndexBatch(mctx, deps.Store, cfg.Batch); err != nil {
+		return sum, fmt.Errorf("digitize: documents are stored, but %w (run 'sohoa index rebuild')", err)
+	}
 	if cfg.Register != nil {
 		sum.RegisterUnused, sum.RegisterAmbiguous = cfg.Register.Unused(), cfg.Register.Ambiguous()
 	}

@@ -95,6 +95,9 @@ func ImportReview(ctx context.Context, s storage.Store, batch string, sheet io.R
 		}
 		out = append(out, o)
 	}
+	if _, err := IndexBatch(ctx, s, batch); err != nil {
+		return out, fmt.Errorf("changes are stored, but %w (run 'sohoa index rebuild')", err)
+	}
 	return out, nil
 }
 

@@ -185,6 +185,9 @@ func SignApproved(ctx context.Context, s storage.Store, plan *SignPlan, key sign
 	if _, err := writeManifest(context.WithoutCancel(ctx), s, plan.Batch, ToolName(), cfg.Now()); err != nil {
 		return sum, fmt.Errorf("write manifest: %w", err)
 	}
+	if _, err := IndexBatch(context.WithoutCancel(ctx), s, plan.Batch); err != nil {
+		return sum, fmt.Errorf("signed copies are stored, but %w (run 'sohoa index rebuild')", err)
+	}
 	rep.Report(Progress{Kind: BatchDone})
 	if ctx.Err() != nil {
 		return sum, ErrInterrupted

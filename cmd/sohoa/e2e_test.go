@@ -533,6 +533,39 @@ func TestRegisterReviewExport(t *testing.T) {
 		t.Errorf("review log lacks the change or who made it:\n%s", logText)
 	}
 
+	// The index follows the review: the corrected subject is searchable,
+	// without diacritics too, and survives a rebuild from the objects alone.
+	cache := filepath.Join(dir, "index.db")
+	search := func(args ...string) []map[string]any {
+		t.Helper()
+		r := sohoa(t, append([]string{"search", "--store", store, "--cache", cache, "--json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("search %v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		var hits []map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &hits); err != nil {
+			t.Fatalf("search %v: %v\n%s", args, err, r.stdout)
+		}
+		return hits
+	}
+	for _, q := range [][]string{{"sua", "trich", "yeu"}, {"sửa", "trích"}, {"--number", handwritten.CodeNumber}} {
+		hits := search(q...)
+		if len(hits) != 1 {
+			t.Errorf("search %v: %d hits, want 1", q, len(hits))
+		}
+	}
+	if hits := search("--status", "digitized", "--batch", "scans"); len(hits) != 2 {
+		t.Errorf("search by status: %d hits, want 2", len(hits))
+	}
+	os.RemoveAll(filepath.Join(store, "index"))
+	os.Remove(cache)
+	if r := sohoa(t, "index", "rebuild", "--store", store); r.code != 0 || !strings.Contains(r.stdout, "2 document(s)") {
+		t.Fatalf("index rebuild: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if hits := search("sua", "trich", "yeu"); len(hits) != 1 || hits[0]["docId"] != c.DocID {
+		t.Errorf("after rebuild: %v", hits)
+	}
+
 	// Both documents share fileCode HS-2024-01: one E-ARK package.
 	out := filepath.Join(dir, "export")
 	if r := sohoa(t, "export", "scans", "--format", "eark", out, "--store", store); r.code != 0 {

@@ -39,6 +39,9 @@ Usage:
   sohoa export BATCH --format eark DIR
   sohoa sign BATCH (--p12 FILE | --pkcs11-module PATH --token-label L --key-label K)
              [--level B-B|B-T|B-LT|B-LTA] [--tsa URL] [--stamp "SAO Y"] [--approve]
+  sohoa search [--number N] [--notation X] [--organ O] [--type T] [--from D] [--to D]
+               [--signer S] [--status S] [--batch B] [--json] [WORDS...]
+  sohoa index rebuild [--store URL]
   sohoa get [--store URL] KEY -o FILE
   sohoa version
 
@@ -74,6 +77,8 @@ var commands = map[string]command{
 	"review":   runReview,
 	"export":   runExport,
 	"sign":     runSign,
+	"search":   runSearch,
+	"index":    runIndex,
 	"version": func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, pipeline.ToolName())
 		return nil
