@@ -83,6 +83,9 @@ type Summary struct {
 	// this run, RegisterAmbiguous rows that matched several.
 	RegisterUnused    []string `json:"registerUnused,omitempty"`
 	RegisterAmbiguous []string `json:"registerAmbiguous,omitempty"`
+	// FinishError says why the manifest or the index could not be brought
+	// up to date at the end of a run in which documents failed.
+	FinishError string `json:"finishError,omitempty"`
 }
 
 // DocumentOutcome is what happened to one document in a run.
@@ -201,11 +204,14 @@ feed:
 	// The manifest is rebuilt from the records even after a cancel, with a
 	// fresh context, so what was done is listed.
 	mctx := context.WithoutCancel(ctx)
-	if _, err := writeManifest(mctx, deps.Store, cfg.Batch, ToolName(), deps.Now()); err != nil {
-		return sum, fmt.Errorf("digitize: write manifest: %w", err)
-	}
-	if _, err := IndexBatch(mctx, deps.Store, cfg.Batch); err != nil {
-		return sum, fmt.Errorf("digitize: documents are stored, but %w (run 'sohoa index rebuild')", err)
+	if err := FinishBatch(mctx, deps.Store, cfg.Batch, deps.Now()); err != nil {
+		if !sum.AnyFailed() {
+			return sum, fmt.Errorf("digitize: %w", err)
+		}
+		// The failed documents already say why, each by name (the store
+		// went away); the next run rebuilds manifest and index from the
+		// records.
+		sum.FinishError = err.Error()
 	}
 	if cfg.Register != nil {
 		sum.RegisterUnused, sum.RegisterAmbiguous = cfg.Register.Unused(), cfg.Register.Ambiguous()

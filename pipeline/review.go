@@ -95,8 +95,8 @@ func ImportReview(ctx context.Context, s storage.Store, batch string, sheet io.R
 		}
 		out = append(out, o)
 	}
-	if _, err := IndexBatch(ctx, s, batch); err != nil {
-		return out, fmt.Errorf("changes are stored, but %w (run 'sohoa index rebuild')", err)
+	if err := FinishBatch(ctx, s, batch, now); err != nil {
+		return out, fmt.Errorf("changes are stored, but: %w", err)
 	}
 	return out, nil
 }

@@ -142,6 +142,9 @@ type SignSummary struct {
 	Signed      int           `json:"signed"`
 	Failed      int           `json:"failed"`
 	Results     []SignOutcome `json:"results"`
+	// FinishError says why the manifest or the index could not be brought
+	// up to date at the end of a run in which documents failed.
+	FinishError string `json:"finishError,omitempty"`
 }
 
 // SignApproved records the approval of plan and signs every document in
@@ -182,11 +185,13 @@ func SignApproved(ctx context.Context, s storage.Store, plan *SignPlan, key sign
 			rep.Report(Progress{Kind: DocFailed, Doc: ad.Name, Err: errors.New(out.Error)})
 		}
 	}
-	if _, err := writeManifest(context.WithoutCancel(ctx), s, plan.Batch, ToolName(), cfg.Now()); err != nil {
-		return sum, fmt.Errorf("write manifest: %w", err)
-	}
-	if _, err := IndexBatch(context.WithoutCancel(ctx), s, plan.Batch); err != nil {
-		return sum, fmt.Errorf("signed copies are stored, but %w (run 'sohoa index rebuild')", err)
+	if err := FinishBatch(context.WithoutCancel(ctx), s, plan.Batch, cfg.Now()); err != nil {
+		if sum.Failed == 0 {
+			return sum, err
+		}
+		// The failed documents already say why; the next run rebuilds
+		// manifest and index from the records.
+		sum.FinishError = err.Error()
 	}
 	rep.Report(Progress{Kind: BatchDone})
 	if ctx.Err() != nil {
@@ -307,4 +312,18 @@ func finishSigned(ctx context.Context, s storage.Store, rec *Record, info storag
 	}
 	out.Outcome, out.SignedKey, out.SHA256 = "signed", info.Key, info.SHA256
 	return out
+}
+
+// FinishBatch rewrites a batch's manifest from its records and brings the
+// search index up to date: the last step of every command that changes
+// records, and of a run that finds nothing to do (its predecessor may have
+// died before this step).
+func FinishBatch(ctx context.Context, s storage.Store, batch string, now time.Time) error {
+	if _, err := writeManifest(ctx, s, batch, ToolName(), now); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if _, err := IndexBatch(ctx, s, batch); err != nil {
+		return fmt.Errorf("documents are stored, but %w (run 'sohoa index rebuild')", err)
+	}
+	return nil
 }

@@ -21,8 +21,8 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/sohoa/sohoa/internal/miniotest"
 	"github.com/sohoa/sohoa/storage"
-	"github.com/sohoa/sohoa/storage/internal/miniotest"
 	"github.com/sohoa/sohoa/storage/storagetest"
 )
 

@@ -122,6 +122,9 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	if s.Failed > 0 {
 		fmt.Fprintf(w, "Fix or remove the failed inputs and run the same command again; finished documents are kept.\n")
 	}
+	if s.FinishError != "" {
+		fmt.Fprintf(w, "  the manifest and index will be brought up to date by the next run: %s\n", s.FinishError)
+	}
 	for _, r := range s.RegisterUnused {
 		fmt.Fprintf(w, "  register row matched no document of this run: %s\n", r)
 	}

@@ -150,6 +150,11 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printPlan(stderr, plan, opts.Level)
 	if plan.ToSignCount == 0 {
+		// A run killed after its last signature may have left the
+		// manifest and the index behind.
+		if err := pipeline.FinishBatch(ctx, st, batch, time.Now()); err != nil {
+			return err
+		}
 		fmt.Fprintln(stderr, "Nothing to sign.")
 		return nil
 	}

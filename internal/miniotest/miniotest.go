@@ -1,5 +1,5 @@
 // Package miniotest runs a real MinIO server on a loopback port for tests
-// and benchmarks of the S3 store. The binary is built by scripts/minio.sh
+// and benchmarks of the S3 store and of the CLI on S3. The binary is built by scripts/minio.sh
 // into .cache/minio/bin of the repository.
 package miniotest
 
@@ -9,12 +9,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // Credentials of the servers this package starts.
@@ -181,4 +186,53 @@ func (s *Server) Restart(ctx context.Context) error {
 		return err
 	}
 	return s.start(ctx)
+}
+
+// Require starts a server for the test in a temporary folder and stops it
+// when the test ends. Without a binary it skips the test, except under
+// CI=true, where a missing server is a failure.
+func Require(tb testing.TB) *Server {
+	tb.Helper()
+	bin := Binary()
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("CI=true and no MinIO binary: run scripts/minio.sh or set SOHOA_MINIO_BIN")
+		}
+		tb.Skip("no MinIO binary: run scripts/minio.sh or set SOHOA_MINIO_BIN")
+	}
+	s, err := Start(context.Background(), bin, tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Stop() })
+	return s
+}
+
+// Client returns a minio-go client with the root credentials.
+func (s *Server) Client() (*minio.Client, error) {
+	u, err := url.Parse(s.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return minio.New(u.Host, &minio.Options{Creds: credentials.NewStaticV4(RootUser, RootPassword, ""), Secure: u.Scheme == "https"})
+}
+
+// MakeBucket creates bucket, with object lock if asked (it can only be
+// enabled at creation).
+func (s *Server) MakeBucket(ctx context.Context, bucket string, objectLock bool) error {
+	c, err := s.Client()
+	if err != nil {
+		return err
+	}
+	if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{ObjectLocking: objectLock}); err != nil {
+		return fmt.Errorf("make bucket %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// Env is the environment that points sohoa's s3:// stores at the server
+// with the root credentials (KEY=VALUE pairs, for exec.Cmd.Env).
+func (s *Server) Env() []string {
+	return []string{"SOHOA_S3_ENDPOINT=" + s.Endpoint, "AWS_ACCESS_KEY_ID=" + RootUser,
+		"AWS_SECRET_ACCESS_KEY=" + RootPassword, "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_SESSION_TOKEN="}
 }
