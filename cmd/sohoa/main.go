@@ -43,6 +43,7 @@ Usage:
                [--signer S] [--status S] [--batch B] [--json] [WORDS...]
   sohoa index rebuild [--store URL]
   sohoa get [--store URL] KEY -o FILE
+  sohoa verify [--store URL] [--trust roots.pem] [--online] [--strict] [--lang vi|en] [--json] [--html FILE] (PDF|KEY... | --batch NAME)
   sohoa version
 
 Stores: a folder path, file:///abs/path (default ./sohoa-data, or $SOHOA_STORE).
@@ -79,6 +80,7 @@ var commands = map[string]command{
 	"sign":     runSign,
 	"search":   runSearch,
 	"index":    runIndex,
+	"verify":   runVerify,
 	"version": func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, pipeline.ToolName())
 		return nil
