@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,14 @@ type Extraction struct {
 // DefaultMinConfidence is the field confidence below which a value is
 // flagged for review. Tesseract gives clean 300 dpi print 0.90 and more.
 const DefaultMinConfidence = 0.80
+
+// strictPattern are the fields whose value must match a strict pattern
+// (digits; letter groups joined by '-') to be set at all.
+var strictPattern = map[string]bool{FieldCodeNumber: true, FieldCodeNotation: true}
+
+// minKeptConfidence is the lowest confidence at which a strict-pattern
+// value is still kept (flagged); below it Tesseract read a scribble.
+const minKeptConfidence = 0.35
 
 // discardConfidence is the field confidence below which a value is not
 // kept at all: Tesseract itself counts such words as doubtful, and a
@@ -260,8 +269,9 @@ func (r *run) organs(lines []textLine) {
 	var groups [][]textLine
 	certainty := 1.0
 	for i, l := range lines {
-		starts := startsWithWords(l.text, organStarts)
-		cont := startsWithWords(l.text, organContinuations)
+		head := newTextLine(upperPrefixNoise(l.words)).text
+		starts := startsWithWords(head, organStarts) || startsGluedOrgan(head)
+		cont := startsWithWords(head, organContinuations)
 		switch {
 		case len(groups) == 0:
 			groups = append(groups, []textLine{l})
@@ -284,15 +294,31 @@ func (r *run) organs(lines []textLine) {
 		certainty = min(certainty, 0.75)
 	}
 	organ := groups[len(groups)-1]
-	text, ws := joinLines(organ)
-	r.set(FieldOrganName, text, textConf(ws)*certainty)
+	_, ws := joinLines(organ)
+	ws = upperPrefixNoise(ws)
+	text, conf := restoredName(ws)
+	r.set(FieldOrganName, text, conf*certainty)
+	if bad := doubtfulWords(ws); len(bad) > 0 {
+		r.flag(FieldOrganName, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
+	}
+	if len(groups) == 1 && holdsTwoNames(text) {
+		// "UBND TỈNH QUẢNG NAM SỞ XÂY DỰNG" on one OCR line: the parent
+		// and the organ could not be told apart.
+		r.flag(FieldOrganName, "%q may hold the governing body's name too", text)
+		r.flag(FieldParentOrganName, "may be part of the organ name (%q)", text)
+	}
 	if len(groups) > 1 {
 		var parent []textLine
 		for _, g := range groups[:len(groups)-1] {
 			parent = append(parent, g...)
 		}
-		text, ws := joinLines(parent)
-		r.set(FieldParentOrganName, text, textConf(ws)*certainty)
+		_, ws := joinLines(parent)
+		ws = upperPrefixNoise(ws)
+		text, conf := restoredName(ws)
+		r.set(FieldParentOrganName, text, conf*certainty)
+		if bad := doubtfulWords(ws); len(bad) > 0 {
+			r.flag(FieldParentOrganName, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
+		}
 	}
 }
 
@@ -374,6 +400,9 @@ func (r *run) number(l textLine, certainty float64) {
 		r.handnotes = append(r.handnotes, "số văn bản viết tay")
 	case utf8.RuneCountInString(num) > 11:
 		r.flag(FieldCodeNumber, "too long (%q)", num)
+	case looksHandwritten(l.wordsIn(start, numEnd), l.wordsIn(0, start), false):
+		r.flag(FieldCodeNumber, "looks handwritten (read %q, larger than or off the printed line)", num)
+		r.handnotes = append(r.handnotes, "số văn bản viết tay")
 	default:
 		r.set(FieldCodeNumber, num, minConf(l.wordsIn(start, numEnd))*certainty)
 	}
@@ -438,7 +467,7 @@ func (r *run) date(l textLine, certainty float64) {
 	place := strings.Trim(strings.TrimSpace(string(rs[:m[0]])), ",;.: ")
 	if place != "" {
 		if isPlaceName(place) {
-			r.set(FieldPlace, place, textConf(l.wordsIn(0, m[0]))*certainty)
+			r.set(FieldPlace, restorePlace(place), textConf(l.wordsIn(0, m[0]))*certainty)
 		} else {
 			r.flag(FieldPlace, "garbled (read %q)", place)
 		}
@@ -462,6 +491,11 @@ func (r *run) date(l textLine, certainty float64) {
 		bad = true
 	}
 	if bad {
+		return
+	}
+	if looksHandwritten(l.wordsIn(m[2], m[3]), append(l.wordsIn(m[4], m[5]), l.wordsIn(m[6], m[7])...), true) {
+		r.flag(FieldIssuedDate, "day looks handwritten (read %q, larger than or off the printed line)", day)
+		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
 		return
 	}
 	d, _ := strconv.Atoi(day)
@@ -567,7 +601,7 @@ func (r *run) titleAndSubject(lines []textLine, g geometry, vv []textLine) int {
 		if len(subjectLines) == 0 && rest != "" {
 			// "GIẤY PHÉP XÂY DỰNG" with no trích yếu line: the rest of the
 			// title says what it is about.
-			r.set(FieldSubject, rest, textConf(titleWords)*0.85)
+			r.set(FieldSubject, fixText(rest), textConf(titleWords)*0.85)
 		}
 	}
 	if len(subjectLines) == 0 && len(vv) > 0 {
@@ -582,7 +616,7 @@ func (r *run) titleAndSubject(lines []textLine, g geometry, vv []textLine) int {
 		if n := utf8.RuneCountInString(text); n > 500 {
 			r.flag(FieldSubject, "too long (%d characters)", n)
 		} else {
-			r.set(FieldSubject, text, textConf(ws))
+			r.set(FieldSubject, fixText(text), textConf(ws))
 		}
 	}
 	return bottom
@@ -599,7 +633,7 @@ func (g geometry) tightBelow(a, b textLine) bool {
 
 // reAuthority matches the authority prefix of a signer title: KT., TM.,
 // Q., TL., TUQ. (with OCR's stray spaces and commas).
-var reAuthority = regexp.MustCompile(`^(k\s?\.?\s?t|t\s?\.?\s?m|t\s?\.?\s?u\s?\.?\s?q|t\s?\.?\s?l)\s*[.,:]\s*\S`)
+var reAuthority = regexp.MustCompile(`^[-_—–~. ]*(k\s?\.?\s?t|t\s?\.?\s?m|t\s?\.?\s?u\s?\.?\s?q|t\s?\.?\s?l)\s*[.,:]\s*\S`)
 
 // signature reads the signer block at the bottom right of the last page:
 // authority, position, and the name under the signature.
@@ -641,6 +675,7 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 	nameIdx := -1
 	for b := len(blocks) - 1; b >= 0 && nameIdx < 0; b-- {
 		for i := len(blocks[b]) - 1; i >= 0; i-- {
+			blocks[b][i] = withoutQuotes(blocks[b][i])
 			if isPersonName(strings.Trim(blocks[b][i].text, ".,;:")) {
 				block, nameIdx = blocks[b], i
 				break
@@ -648,10 +683,16 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 		}
 	}
 	if nameIdx < 0 {
+		r.flag(FieldSignerAuthority, "no signature block found")
 		return
 	}
 	name := block[nameIdx]
 	r.set(FieldSignerFullName, strings.Trim(name.text, ".,;:"), textConf(name.words))
+	// A name has no vocabulary: one word read with a doubt (a tone mark
+	// Tesseract hesitated on: "Hiến" for "Hiển") makes it doubtful.
+	if c := minConf(name.words); c < sureWordConfidence {
+		r.flag(FieldSignerFullName, "a word read with confidence %.2f", c)
+	}
 
 	// The title lines: the first upper-case lines of the block above the
 	// name, single-spaced; below them is the space for signature and seal.
@@ -673,12 +714,17 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 		n++
 	}
 	if n > 0 {
-		text, ws := joinLines(title[:n])
-		r.set(FieldSignerAuthority, text, textConf(ws))
+		_, ws := joinLines(title[:n])
+		text, conf := signerTitle(ws)
+		r.set(FieldSignerAuthority, text, conf)
 	}
 	if n < len(title) {
-		text, ws := joinLines(title[n:])
-		r.set(FieldSignerPosition, text, textConf(ws))
+		_, ws := joinLines(title[n:])
+		text, conf := signerTitle(ws)
+		r.set(FieldSignerPosition, text, conf)
+		if bad := doubtfulWords(upperPrefixNoise(ws)); len(bad) > 0 {
+			r.flag(FieldSignerPosition, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
+		}
 	}
 }
 
@@ -739,6 +785,11 @@ func (r *run) finish() Extraction {
 		conf := round3(f.conf)
 		e.Confidence[name] = conf
 		switch {
+		case conf < discardConfidence && conf >= minKeptConfidence && strictPattern[name] && !r.flagged[name]:
+			// A số/ký hiệu shares one OCR word, whose confidence the
+			// letters of the ký hiệu drag down; the value matched its strict
+			// pattern, so it is kept for the reviewer to confirm.
+			r.flag(name, "low OCR confidence %.2f, kept for review", conf)
 		case conf < discardConfidence:
 			r.flag(name, "OCR confidence %.2f too low to keep (read %q)", conf, f.value)
 			e.Confidence[name] = 0
@@ -770,6 +821,45 @@ func (r *run) finish() Extraction {
 // minConf is the confidence of a short value such as a number, where one
 // doubtful digit makes the whole value doubtful.
 func minConf(ws []ocr.Word) float64 {
+	return minConfOf(ws)
+}
+
+// looksHandwritten compares the boxes of value (digits after "Số:" or
+// "ngày") with printed words of the same line: digits written by hand
+// beside a printed line come out taller, or sit higher, than the print
+// (real readings: a handwritten day 54 px tall, top 17 px above a 37 px
+// printed "năm"; printed digits match the print within a few pixels).
+//
+// byTop also compares the tops; the "Số:" before a number is no
+// reference for that (its mark rises above the digits).
+func looksHandwritten(value, printed []ocr.Word, byTop bool) bool {
+	if len(value) == 0 || len(printed) == 0 {
+		return false
+	}
+	var hs, tops []int
+	for _, w := range printed {
+		hs = append(hs, w.Box.Dy())
+		tops = append(tops, w.Box.Min.Y)
+	}
+	h, top := median(hs), median(tops)
+	if h <= 0 {
+		return false
+	}
+	for _, w := range value {
+		if float64(w.Box.Dy()) > 1.3*float64(h) || (byTop && float64(abs(w.Box.Min.Y-top)) > 0.35*float64(h)) {
+			return true
+		}
+	}
+	return false
+}
+
+func median(xs []int) int {
+	s := append([]int(nil), xs...)
+	sort.Ints(s)
+	return s[len(s)/2]
+}
+
+func minConfOf(ws []ocr.Word) float64 {
 	if len(ws) == 0 {
 		return 0
 	}

@@ -18,7 +18,12 @@
 // handwritten, a date is impossible or in the future, two fields contradict
 // each other — it adds a review reason naming the field, and when the value
 // itself is in doubt it leaves the field empty (a required string becomes
-// "") rather than fill in a plausible one. Only unambiguous OCR confusions
+// "") rather than fill in a plausible one; a số or ký hiệu that matched
+// its strict pattern but read with low confidence is kept, flagged, for
+// the reviewer to confirm. Upper-case header names whose letters spell a
+// phrase of the administrative vocabulary (vocabulary.go) get the
+// phrase's marks back: only marks and spaces differ, so the spelling is
+// certain. Only unambiguous OCR confusions
 // are folded (Ð for Đ, an en dash in a ký hiệu); characters are never
 // invented.
 package metadata
