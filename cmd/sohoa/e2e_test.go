@@ -10,14 +10,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/png"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/sohoa/sohoa/fixtures"
 	"github.com/sohoa/sohoa/internal/oracles"
@@ -259,6 +264,7 @@ func TestDigitizeEveryVariantAndForm(t *testing.T) {
 			if !strings.Contains(foldSpace(string(text)), foldSpace(want)) {
 				t.Errorf("pdftotext output lacks %q", want)
 			}
+			checkPDFA(t, store, v, pdf, string(text), d)
 			// A value is right, or flagged: never silently wrong.
 			md := v.Metadata
 			for field, pair := range map[string][2]string{
@@ -587,5 +593,104 @@ func TestRegisterReviewExport(t *testing.T) {
 	}
 	if mets != 1 || pdfs != 2 {
 		t.Errorf("package has %d root METS and %d PDFs, want 1 and 2", mets, pdfs)
+	}
+}
+
+// checkPDFA judges one output PDF with poppler and qpdf: the text layer
+// gives back exactly the OCR words, the font is embedded with a ToUnicode
+// map, the file is structurally clean, and the page images are the scan's
+// own pixels (JPEG bytes passed through, or identical pixels) when no
+// orientation or skew correction was needed.
+func checkPDFA(t *testing.T, store string, v documentView, pdf, text string, d generated) {
+	t.Helper()
+	for _, o := range v.Objects {
+		if o.Role != "text" {
+			continue
+		}
+		ocrText, err := os.ReadFile(filepath.Join(store, filepath.FromSlash(o.Key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same words, each as often: pdftotext applies its own column
+		// analysis, so the order of header columns may differ.
+		got, want := strings.Fields(norm.NFC.String(text)), strings.Fields(string(ocrText))
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("pdftotext words differ from the OCR words (%d vs %d words)", len(got), len(want))
+		}
+	}
+	if out, err := exec.Command("qpdf", "--check", pdf).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, out)
+	}
+	fonts, _ := exec.Command("pdffonts", pdf).Output()
+	lines := strings.Split(strings.TrimSpace(string(fonts)), "\n")
+	if len(lines) < 3 {
+		t.Errorf("pdffonts lists no font:\n%s", fonts)
+	}
+	for _, l := range lines[min(2, len(lines)):] {
+		if f := strings.Fields(l); len(f) < 4 || f[len(f)-5] != "yes" || f[len(f)-3] != "yes" {
+			t.Errorf("font not embedded with ToUnicode: %s", l)
+		}
+	}
+	unchanged := true
+	if v.Metadata != nil && v.Metadata.OCR != nil {
+		for _, p := range v.Metadata.OCR.Pages {
+			unchanged = unchanged && p.Rotation == 0 && p.SkewDegrees == 0
+		}
+	}
+	if !unchanged || len(d.files) != 1 {
+		return
+	}
+	in, _ := os.ReadFile(d.files[0])
+	dir := t.TempDir()
+	switch d.Form {
+	case fixtures.FormJPEG:
+		if out, err := exec.Command("pdfimages", "-all", pdf, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+			t.Fatalf("pdfimages: %v\n%s", err, out)
+		}
+		got, _ := os.ReadFile(filepath.Join(dir, "img-000.jpg"))
+		if !bytes.Equal(got, in) {
+			t.Errorf("the JPEG scan was not passed through byte for byte (%d vs %d bytes)", len(got), len(in))
+		}
+		if st, _ := os.Stat(pdf); float64(st.Size()) > 1.1*float64(len(in)) {
+			t.Errorf("PDF is %d bytes for a %d-byte JPEG: more than 10%% overhead", st.Size(), len(in))
+		}
+	case fixtures.FormPNG:
+		if out, err := exec.Command("pdfimages", "-png", pdf, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+			t.Fatalf("pdfimages: %v\n%s", err, out)
+		}
+		samePixels(t, d.files[0], filepath.Join(dir, "img-000.png"))
+	}
+}
+
+// samePixels fails unless two image files hold the same pixels.
+func samePixels(t *testing.T, a, b string) {
+	t.Helper()
+	decode := func(p string) image.Image {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, _, err := image.Decode(f)
+		if err != nil {
+			t.Fatalf("decode %s: %v", p, err)
+		}
+		return img
+	}
+	ia, ib := decode(a), decode(b)
+	if ia.Bounds().Size() != ib.Bounds().Size() {
+		t.Fatalf("page image size %v, scan %v", ib.Bounds().Size(), ia.Bounds().Size())
+	}
+	r := ia.Bounds()
+	for y := 0; y < r.Dy(); y++ {
+		for x := 0; x < r.Dx(); x++ {
+			r1, g1, b1, _ := ia.At(r.Min.X+x, r.Min.Y+y).RGBA()
+			r2, g2, b2, _ := ib.At(ib.Bounds().Min.X+x, ib.Bounds().Min.Y+y).RGBA()
+			if r1>>8 != r2>>8 || g1>>8 != g2>>8 || b1>>8 != b2>>8 {
+				t.Fatalf("page image differs from the scan at (%d,%d)", x, y)
+			}
+		}
 	}
 }

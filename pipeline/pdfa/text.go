@@ -26,8 +26,13 @@ const (
 // from the next, shortening the word (or, if it cannot shrink below
 // minGlyphWidthRatio per character, moving the next one right). Boxes with a
 // normal gap are placed exactly.
+//
+// Poppler also sizes its word break by the spacing it sees inside words; a
+// run of one-character words (OCR specks, dashes) has none, so there the gap
+// must be wider, singleCharGapRatio, for the words to come out apart.
 const (
 	minWordGapRatio    = 0.2
+	singleCharGapRatio = 0.6
 	minGlyphWidthRatio = 0.05
 )
 
@@ -135,11 +140,15 @@ func textLayer(words []ocr.Word, g pageGeometry) string {
 			n := float64(len(w.text))
 			x0 := max(g.x(w.box.Min.X), cursor)
 			x1 := g.x(w.box.Max.X)
+			gap := minGap
 			if i+1 < len(line) {
-				x1 = min(x1, g.x(line[i+1].box.Min.X)-minGap)
+				if len(w.text) == 1 && len(line[i+1].text) == 1 {
+					gap = singleCharGapRatio * size
+				}
+				x1 = min(x1, g.x(line[i+1].box.Min.X)-gap)
 			}
 			x1 = max(x1, x0+n*minGlyphWidthRatio*size)
-			cursor = x1 + minGap
+			cursor = x1 + gap
 			natural := n * glyphWidth * size
 			fmt.Fprintf(&b, "1 0 0 1 %s %s Tm %s Tz ", num(x0), num(baseline), num(max(100*(x1-x0)/natural, minHScale)))
 			hexCodes(&b, w.text)

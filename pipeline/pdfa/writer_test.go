@@ -48,6 +48,13 @@ func TestTextLayerExtraction(t *testing.T) {
 		}
 	}
 
+	// A run of one-character words with touching boxes (OCR specks and
+	// dashes in the margin): poppler needs a wider gap to split them.
+	singles := layoutWords([][]string{{"ñ", "—", "a", "-"}}, 120, 150, 30)
+	for i := 1; i < len(singles); i++ {
+		singles[i].Box = singles[i].Box.Sub(image.Pt(singles[i].Box.Min.X-singles[i-1].Box.Max.X, 0))
+	}
+
 	cases := []struct {
 		name   string
 		words  []ocr.Word
@@ -60,6 +67,7 @@ func TestTextLayerExtraction(t *testing.T) {
 		{name: "two columns with layout", words: twoCol, layout: true},
 		{name: "words in reverse order", words: shuffled, want: joinedText(basic)},
 		{name: "touching and overlapping boxes", words: touching},
+		{name: "touching one-character words", words: singles},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
