@@ -33,8 +33,16 @@ vet:
 test: test-deps build vet
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/run-tests.sh
 
+# bench: the Go benchmarks, then the OCR benchmark of BENCHMARKS.md (sohoa vs
+# OCRmyPDF vs plain tesseract on one generated set); BENCH_LARGE=1 adds sohoa
+# alone on 400 pages (throughput and peak RSS).
 bench: test-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	@command -v ocrmypdf >/dev/null || { echo "installing Debian package ocrmypdf" >&2; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends ocrmypdf >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends ocrmypdf >/dev/null; }; }
+	$(GO) run ./internal/bench/cmd/ocrbench -sohoa bin/sohoa $(if $(filter 1,$(BENCH_LARGE)),-large 400)
 
 samples:
 	$(GO) run ./fixtures/cmd/genfixtures -samples -out fixtures/samples

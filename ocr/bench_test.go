@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sohoa/sohoa/fixtures"
 )
 
 // a4Page renders a dense A4 page at 300 dpi: 40 lines of 12 pt body text.
@@ -105,6 +107,29 @@ func BenchmarkDetectOrientationA4(b *testing.B) {
 				}
 				if rot != c.want {
 					b.Fatalf("rotate %d, want %d", rot, c.want)
+				}
+			}
+			b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/page")
+		})
+	}
+}
+
+// BenchmarkProcessPage runs ProcessPage, as the pipeline does, on one
+// rendered fixture page of each kind that costs differently: clean,
+// skewed, upside down, sealed and low-resolution. Profile it with
+//
+//	go test -run '^$' -bench ProcessPage -benchtime 4x -cpuprofile cpu.out ./ocr
+func BenchmarkProcessPage(b *testing.B) {
+	r := newRenderer(b)
+	eng := newTestEngine(b)
+	ctx := context.Background()
+	for i, v := range []fixtures.Variant{fixtures.VariantClean, fixtures.VariantSkew, fixtures.VariantRotate180, fixtures.VariantSeal, fixtures.VariantDPI200} {
+		doc := renderDoc(b, r, 4242, i, v)
+		b.Run(string(v), func(b *testing.B) {
+			start := cpuTime()
+			for b.Loop() {
+				if _, err := ProcessPage(ctx, eng, doc.Pages[0], RecognizeOptions{DPI: doc.Doc.DPI}); err != nil {
+					b.Fatal(err)
 				}
 			}
 			b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/page")

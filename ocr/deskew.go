@@ -23,58 +23,12 @@ const skewSampleWidth = 1240
 // page lean clockwise (negative: anticlockwise), within ±5° to about 0.1°.
 // A page without ink gives 0. Correct it with Deskew.
 //
-// It binarises a reduced copy of the page and searches the angle whose
-// horizontal projection profile is the most peaked: along the true line
-// direction ink piles up in few rows, and the sum of squared row counts is
-// largest.
+// It binarises a reduced grey copy of the page in which coloured ink
+// (seals, signatures) is paper, and searches the angle whose horizontal
+// projection profile is the most peaked: along the true line direction
+// ink piles up in few rows, and the sum of squared row counts is largest.
 func MeasureSkew(img image.Image) float64 {
-	g := toGray(flatten(img))
-	for g.Bounds().Dx() > 2*skewSampleWidth {
-		g = halve(g)
-	}
-	b := g.Bounds()
-	var xs, ys []float64
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		row := g.Pix[g.PixOffset(b.Min.X, y):]
-		for x := 0; x < b.Dx(); x++ {
-			if row[x] < inkThreshold {
-				xs = append(xs, float64(x))
-				ys = append(ys, float64(y-b.Min.Y))
-			}
-		}
-	}
-	if len(xs) == 0 {
-		return 0
-	}
-	diag := math.Hypot(float64(b.Dx()), float64(b.Dy()))
-	bins := make([]float64, 2*int(diag)+2)
-	score := func(deg float64) float64 {
-		sin, cos := math.Sincos(deg * math.Pi / 180)
-		clear(bins)
-		for i := range xs {
-			// Distance across lines leaning by deg clockwise.
-			r := ys[i]*cos - xs[i]*sin + diag
-			bins[int(r)]++
-		}
-		var s float64
-		for _, n := range bins {
-			s += n * n
-		}
-		return s
-	}
-	best, bestScore := 0.0, score(0)
-	for deg := -maxSkew; deg <= maxSkew+1e-9; deg += coarseStep {
-		if s := score(deg); s > bestScore {
-			best, bestScore = deg, s
-		}
-	}
-	center := best
-	for deg := center - coarseStep; deg <= center+coarseStep+1e-9; deg += fineStep {
-		if s := score(deg); s > bestScore {
-			best, bestScore = deg, s
-		}
-	}
-	return math.Round(best*10) / 10
+	return analyseLayout(reducedGray(img)).Skew
 }
 
 // Deskew returns img turned anticlockwise by skewDegrees (as measured by

@@ -19,6 +19,10 @@ var confusables = strings.NewReplacer(
 	"\uFB02", "fl",
 	"\uFB00", "ff",
 	"\u00A0", " ", // no-break space → space, so word splitting is plain
+	// vie reads a slash in dates and numbers as "/⁄" (with U+2044
+	// FRACTION SLASH): "01/⁄2018" for "01/2018".
+	"/\u2044", "/",
+	"\u2044", "/",
 )
 
 // Normalize returns s in Unicode NFC with the look-alike characters that

@@ -19,6 +19,8 @@ func TestNormalize(t *testing.T) {
 		{"eth with combining mark", "\u00D0\u0323", "Đ\u0323"},
 		{"ligature", "\uFB01le", "file"},
 		{"no-break space", "Số:\u00A01595", "Số: 1595"},
+		{"slash read twice", "01/\u20442018/TT-VPCP", "01/2018/TT-VPCP"},
+		{"fraction slash alone", "01\u20442018", "01/2018"},
 		{"already clean", "Về việc cấp giấy phép xây dựng", "Về việc cấp giấy phép xây dựng"},
 		{"empty", "", ""},
 	}

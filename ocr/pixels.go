@@ -19,11 +19,16 @@ type pixels struct {
 // flatten converts img to pixels. Grey images stay grey; everything else
 // becomes RGB, because Tesseract thresholds each colour channel on its own
 // and a red seal over black text then drops out instead of turning black.
+// A grey image already laid out without padding is shared, not copied:
+// the result must be treated as read-only.
 func flatten(img image.Image) pixels {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	switch src := img.(type) {
 	case *image.Gray:
+		if src.Stride == w && b.Min == (image.Point{}) {
+			return pixels{data: src.Pix[:w*h], width: w, height: h, channels: 1}
+		}
 		p := pixels{data: make([]byte, w*h), width: w, height: h, channels: 1}
 		for y := 0; y < h; y++ {
 			off := src.PixOffset(b.Min.X, b.Min.Y+y)

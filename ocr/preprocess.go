@@ -55,7 +55,12 @@ const (
 //   - isolated specks removed, when the page shows salt-and-pepper noise;
 //   - enlarged to about 300 dpi when scanned below 250 dpi.
 func PrepareForOCR(img image.Image, dpi int) *OCRInput {
-	g := inkGray(img)
+	return prepareGray(inkGray(img), dpi)
+}
+
+// prepareGray is PrepareForOCR on the page already through inkGray; it
+// cleans g in place.
+func prepareGray(g *image.Gray, dpi int) *OCRInput {
 	normalizePaper(g)
 	in := &OCRInput{Image: g, Scale: 1, DPI: dpi}
 	in.Specks = removeSpecks(g)
@@ -83,7 +88,13 @@ func RecognizePage(ctx context.Context, engine Engine, img image.Image, opts Rec
 	if b.Empty() {
 		return nil, fmt.Errorf("recognize page: empty image %v", b)
 	}
-	in := PrepareForOCR(img, opts.DPI)
+	return recognizeGray(ctx, engine, inkGray(img), b, opts)
+}
+
+// recognizeGray is RecognizePage on g, the page through inkGray (cleaned in
+// place); bounds are the page's, which word boxes are mapped onto.
+func recognizeGray(ctx context.Context, engine Engine, g *image.Gray, b image.Rectangle, opts RecognizeOptions) (*Result, error) {
+	in := prepareGray(g, opts.DPI)
 	inner := opts
 	inner.DPI = in.DPI
 	res, err := RecognizeWithOptions(ctx, engine, in.Image, inner)

@@ -13,14 +13,15 @@ import (
 	"time"
 
 	"github.com/sohoa/sohoa/fixtures"
+	"github.com/sohoa/sohoa/internal/bench/wer"
 )
 
 // TestEvalAccuracy is the accuracy harness (go test -tags eval -run
 // TestEvalAccuracy -v ./ocr): it renders SOHOA_EVAL_DOCS documents (default
-// 3) per fixtures variant, reads every page as the pipeline does, once with
-// plain RecognizeWithOptions ("before") and once with RecognizePage
-// ("after"), and logs the word error per variant (see wordError). It fails
-// when RecognizePage misses the targets: ≤ 0.8 % overall, ≤ 1.5 %
+// 3) per fixtures variant, reads every page once as the pipeline did before
+// preprocessing (OSD, deskew, plain RecognizeWithOptions: "before") and once
+// as it does now (ProcessPage: "after"), and logs the word error per variant (see wordError). It fails
+// when ProcessPage misses the targets: ≤ 0.8 % overall, ≤ 1.5 %
 // on seal pages, ≤ 1 % on every other variant. SOHOA_EVAL_VARIANTS
 // (comma-separated) restricts the variants, SOHOA_EVAL_SKIP_BEFORE=1 skips
 // the "before" reading, SOHOA_EVAL_LAYOUT=auto reads with
@@ -69,7 +70,11 @@ func TestEvalAccuracy(t *testing.T) {
 				start := time.Now()
 				_ = PrepareForOCR(page, doc.Doc.DPI)
 				prepTime += time.Since(start)
-				res := readLikePipeline(ctx, t, eng, page, doc.Doc.DPI, RecognizePage)
+				pg, err := ProcessPage(ctx, eng, page, RecognizeOptions{DPI: doc.Doc.DPI})
+				if err != nil {
+					t.Fatalf("%s: %v", doc.Doc.ID, err)
+				}
+				res := pg.Result
 				m, n := wordError(truth, res.Text)
 				after.missing, after.total, after.pages = after.missing+m, after.total+n, after.pages+1
 				if m > 0 && testing.Verbose() {
@@ -108,18 +113,4 @@ func TestEvalAccuracy(t *testing.T) {
 }
 
 // missingWords lists the ground-truth words OCR missed, for diagnosis.
-func missingWords(truth, got string) string {
-	counts := make(map[string]int)
-	for _, w := range strings.Fields(Normalize(got)) {
-		counts[w]++
-	}
-	var out []string
-	for _, w := range strings.Fields(Normalize(truth)) {
-		if counts[w] > 0 {
-			counts[w]--
-		} else {
-			out = append(out, strconv.Quote(w))
-		}
-	}
-	return strings.Join(out, " ")
-}
+func missingWords(truth, got string) string { return wer.MissingWords(truth, got, Normalize) }

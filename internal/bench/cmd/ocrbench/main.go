@@ -6,7 +6,7 @@
 //	go run ./internal/bench/cmd/ocrbench [-sohoa bin/sohoa] [-dir DIR] [-tools sohoa,ocrmypdf,tesseract] [-large 400]
 //
 // Text is read back from every output PDF with pdftotext (plain
-// Tesseract: its .txt output) and scored with bench.WordError.
+// Tesseract: its .txt output) and scored with wer.WordError.
 package main
 
 import (
@@ -27,6 +27,7 @@ import (
 
 	"github.com/sohoa/sohoa/fixtures"
 	"github.com/sohoa/sohoa/internal/bench"
+	"github.com/sohoa/sohoa/internal/bench/wer"
 	"github.com/sohoa/sohoa/ocr"
 )
 
@@ -253,11 +254,15 @@ func pdfText(ctx context.Context, pdf string) (string, error) {
 
 func report(w io.Writer, items []bench.Item, runs []toolRun, cores int, verbose bool) {
 	pages := bench.Pages(items)
-	fmt.Fprintf(w, "%-52s %10s %8s %11s %9s\n", "tool", "pages/min", "wall s", "CPU s/page", "peak RSS")
+	fmt.Fprintf(w, "%-52s %10s %8s %11s %9s %11s %10s\n", "tool", "pages/min", "wall s", "CPU s/page", "peak RSS", "CPU-bound", "other load")
 	var limit float64
 	for _, r := range runs {
 		cpuPerPage := r.usage.CPU.Seconds() / float64(pages)
-		fmt.Fprintf(w, "%-52s %10.1f %8.1f %11.2f %6.0f MB\n", r.label, perMinute(pages, r.usage.Wall), r.usage.Wall.Seconds(), cpuPerPage, mb(r.usage.PeakRSS))
+		// CPU-bound: pages/min if the tool had every core to itself;
+		// other load: share of the machine's cores other processes used
+		// during the run.
+		other := r.usage.OtherCPU.Seconds() / (r.usage.Wall.Seconds() * float64(cores))
+		fmt.Fprintf(w, "%-52s %10.1f %8.1f %11.2f %6.0f MB %11.1f %9.0f%%\n", r.label, perMinute(pages, r.usage.Wall), r.usage.Wall.Seconds(), cpuPerPage, mb(r.usage.PeakRSS), float64(cores)*60/cpuPerPage, 100*other)
 		if strings.HasPrefix(r.label, "tesseract") && cpuPerPage > 0 {
 			limit = float64(cores) * 60 / cpuPerPage
 		}
@@ -266,31 +271,32 @@ func report(w io.Writer, items []bench.Item, runs []toolRun, cores int, verbose 
 		fmt.Fprintf(w, "\nlimit = %d cores × 60 s / (tesseract CPU s per page) = %.1f pages/min\n", cores, limit)
 		for _, r := range runs {
 			if strings.HasPrefix(r.label, "sohoa") {
-				fmt.Fprintf(w, "sohoa reaches %.0f %% of the limit\n", 100*perMinute(pages, r.usage.Wall)/limit)
+				fmt.Fprintf(w, "sohoa reaches %.0f %% of the limit by wall time, %.0f %% by CPU time per page\n",
+					100*perMinute(pages, r.usage.Wall)/limit, 100*float64(cores)*60/(r.usage.CPU.Seconds()/float64(pages))/limit)
 			}
 		}
 	}
 
-	fmt.Fprintf(w, "\nword error (share of ground-truth words missing, bench.WordError; PDFs read back with pdftotext)\n")
+	fmt.Fprintf(w, "\nword error (share of ground-truth words missing, wer.WordError; PDFs read back with pdftotext)\n")
 	fmt.Fprintf(w, "%-20s %5s %6s", "variant", "pages", "words")
 	for i := range runs {
 		fmt.Fprintf(w, " %9s", shortLabel(runs[i].label, i))
 	}
 	fmt.Fprintln(w)
 	variants := slices.Clone(fixtures.AllVariants)
-	all := make([]bench.Tally, len(runs))
+	all := make([]wer.Tally, len(runs))
 	for _, v := range variants {
-		var truthTally bench.Tally
-		cols := make([]bench.Tally, len(runs))
+		var truthTally wer.Tally
+		cols := make([]wer.Tally, len(runs))
 		for _, it := range items {
 			if it.Variant != v {
 				continue
 			}
 			for i, r := range runs {
-				m, n := bench.WordError(it.TruthText(), r.text[it.Name], ocr.Normalize)
+				m, n := wer.WordError(it.TruthText(), r.text[it.Name], ocr.Normalize)
 				cols[i].Add(m, n, it.Pages)
 				if verbose && m > 0 {
-					fmt.Fprintf(w, "  %s %s: missed %d/%d: %s\n", shortLabel(r.label, i), it.Name, m, n, bench.MissingWords(it.TruthText(), r.text[it.Name], ocr.Normalize))
+					fmt.Fprintf(w, "  %s %s: missed %d/%d: %s\n", shortLabel(r.label, i), it.Name, m, n, wer.MissingWords(it.TruthText(), r.text[it.Name], ocr.Normalize))
 				}
 			}
 			truthTally.Add(0, len(strings.Fields(it.TruthText())), it.Pages)
@@ -331,10 +337,10 @@ func shortLabel(label string, i int) string {
 	return fmt.Sprint("run", i)
 }
 
-func overall(items []bench.Item, r toolRun) bench.Tally {
-	var t bench.Tally
+func overall(items []bench.Item, r toolRun) wer.Tally {
+	var t wer.Tally
 	for _, it := range items {
-		m, n := bench.WordError(it.TruthText(), r.text[it.Name], ocr.Normalize)
+		m, n := wer.WordError(it.TruthText(), r.text[it.Name], ocr.Normalize)
 		t.Add(m, n, it.Pages)
 	}
 	return t

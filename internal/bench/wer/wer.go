@@ -1,11 +1,8 @@
-// Package bench measures OCR accuracy and throughput: the word-error
-// metric every accuracy test and benchmark of sohoa uses, a generated
-// benchmark set with its ground truth, and the helpers the ocrbench command
-// runs the competing tools with (see BENCHMARKS.md).
-//
-// It imports nothing of sohoa but fixtures, so that package ocr's own tests
-// can use the metric.
-package bench
+// Package wer is the word-error metric every OCR accuracy test and
+// benchmark of sohoa uses (package ocr's eval harness, internal/bench's
+// ocrbench). It imports nothing of sohoa, so that package ocr's own tests
+// can use it.
+package wer
 
 import (
 	"strconv"
