@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/sohoa/sohoa/ocr"
@@ -93,7 +94,12 @@ func main() {
 		// one single-threaded Tesseract per worker is several times faster
 		// than Tesseract's own threading, so restart with the limit set.
 		if err := ocr.ReexecWithThreadLimit(); err != nil {
-			fmt.Fprintf(os.Stderr, "sohoa: warning: could not limit OCR threads (set OMP_THREAD_LIMIT=1): %v\n", err)
+			fmt.Fprintf(os.Stderr, "sohoa: warning: could not limit OCR threads (set OMP_THREAD_LIMIT=1 MALLOC_ARENA_MAX=2): %v\n", err)
+		}
+		// Page images are large and short-lived: collecting sooner keeps
+		// peak memory flat with batch size (BENCHMARKS.md).
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(50)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
