@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/sohoa/sohoa/internal/pdfsyntax"
 )
 
 // This file is a small PDF reader for verification. It keeps what pdfcpu's
@@ -39,276 +41,57 @@ type parsedObject struct {
 	spans map[pdfName]span
 }
 
-var errSyntax = errors.New("PDF syntax error")
+// errSyntax is wrapped by the errors for data that is not PDF syntax.
+var errSyntax = pdfsyntax.ErrSyntax
 
-// lexer reads PDF objects from data starting at pos.
-type lexer struct {
-	data  []byte
-	pos   int
-	depth int
-	spans map[pdfName]span // top-level dictionary value positions
+// newLexer reads the whole file (or a decoded object stream) tolerantly:
+// a verifier must report on damaged files rather than refuse them, so
+// literal strings keep their bytes as written.
+func newLexer(data []byte, pos int) *pdfsyntax.Lexer {
+	return &pdfsyntax.Lexer{Data: data, Pos: pos, KeepStringEOL: true}
 }
 
-func isWhite(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+// objectBuilder makes this file's object types from what pdfsyntax reads.
+// With spans set, it records the positions of the values of the outermost
+// dictionary. (A single map field keeps it pointer-shaped: no allocation
+// when it is passed as a Builder.)
+type objectBuilder struct{ spans map[pdfName]span }
+
+func (b objectBuilder) Scalar(s pdfsyntax.Scalar) any {
+	switch s.Kind {
+	case pdfsyntax.Bool:
+		return s.Bool
+	case pdfsyntax.Int:
+		return s.Int
+	case pdfsyntax.Real:
+		return s.Real
+	case pdfsyntax.Name:
+		return pdfName(s.Name)
+	case pdfsyntax.String:
+		return pdfString(s.String)
+	case pdfsyntax.Ref:
+		return pdfRef{int(s.Int), int(s.Gen)}
+	}
+	return nil
 }
 
-func isDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
+func (b objectBuilder) Array(items []any, _ pdfsyntax.Span) any { return pdfArray(items) }
+
+func (b objectBuilder) Dict(entries []pdfsyntax.Entry[any], _ pdfsyntax.Span, depth int) any {
+	d := make(pdfDict, len(entries))
+	for _, e := range entries {
+		d[pdfName(e.Key)] = e.Value
+		if depth == 0 && b.spans != nil {
+			b.spans[pdfName(e.Key)] = span{int64(e.Span.Start), int64(e.Span.End)}
+		}
 	}
-	return false
+	return d
 }
 
-func (l *lexer) skipSpace() {
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		if isWhite(c) {
-			l.pos++
-			continue
-		}
-		if c == '%' {
-			for l.pos < len(l.data) && l.data[l.pos] != '\n' && l.data[l.pos] != '\r' {
-				l.pos++
-			}
-			continue
-		}
-		return
-	}
-}
-
-// token reads a regular token (number, keyword).
-func (l *lexer) token() []byte {
-	start := l.pos
-	for l.pos < len(l.data) && !isWhite(l.data[l.pos]) && !isDelim(l.data[l.pos]) {
-		l.pos++
-	}
-	return l.data[start:l.pos]
-}
-
-func (l *lexer) fail(what string) error {
-	return fmt.Errorf("%w at offset %d: %s", errSyntax, l.pos, what)
-}
-
-// object reads one object; "R" references are recognised after two integers.
-func (l *lexer) object() (any, error) {
-	if l.depth > 64 {
-		return nil, l.fail("nesting too deep")
-	}
-	l.skipSpace()
-	if l.pos >= len(l.data) {
-		return nil, l.fail("unexpected end")
-	}
-	switch c := l.data[l.pos]; {
-	case c == '/':
-		l.pos++
-		return pdfName(decodeName(l.token())), nil
-	case c == '(':
-		return l.literalString()
-	case c == '<' && l.pos+1 < len(l.data) && l.data[l.pos+1] == '<':
-		return l.dict()
-	case c == '<':
-		return l.hexString()
-	case c == '[':
-		l.pos++
-		l.depth++
-		defer func() { l.depth-- }()
-		arr := pdfArray{}
-		for {
-			l.skipSpace()
-			if l.pos >= len(l.data) {
-				return nil, l.fail("unterminated array")
-			}
-			if l.data[l.pos] == ']' {
-				l.pos++
-				return arr, nil
-			}
-			v, err := l.object()
-			if err != nil {
-				return nil, err
-			}
-			arr = append(arr, v)
-		}
-	}
-	tok := l.token()
-	if len(tok) == 0 {
-		return nil, l.fail(fmt.Sprintf("unexpected %q", l.data[l.pos]))
-	}
-	switch string(tok) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	case "null":
-		return nil, nil
-	}
-	if i, err := strconv.ParseInt(string(tok), 10, 64); err == nil {
-		// "n g R"?
-		save := l.pos
-		l.skipSpace()
-		g := l.token()
-		if gen, err := strconv.Atoi(string(g)); err == nil && gen >= 0 {
-			l.skipSpace()
-			if r := l.token(); string(r) == "R" {
-				return pdfRef{int(i), gen}, nil
-			}
-		}
-		l.pos = save
-		return i, nil
-	}
-	if f, err := strconv.ParseFloat(string(tok), 64); err == nil {
-		return f, nil
-	}
-	return nil, l.fail(fmt.Sprintf("unknown token %q", tok))
-}
-
-func (l *lexer) dict() (any, error) {
-	l.pos += 2
-	l.depth++
-	defer func() { l.depth-- }()
-	d := pdfDict{}
-	for {
-		l.skipSpace()
-		if l.pos+1 >= len(l.data) {
-			return nil, l.fail("unterminated dictionary")
-		}
-		if l.data[l.pos] == '>' && l.data[l.pos+1] == '>' {
-			l.pos += 2
-			return d, nil
-		}
-		k, err := l.object()
-		if err != nil {
-			return nil, err
-		}
-		key, ok := k.(pdfName)
-		if !ok {
-			return nil, l.fail("dictionary key is not a name")
-		}
-		l.skipSpace()
-		start := l.pos
-		v, err := l.object()
-		if err != nil {
-			return nil, err
-		}
-		if l.depth == 1 && l.spans != nil {
-			l.spans[key] = span{int64(start), int64(l.pos)}
-		}
-		d[key] = v
-	}
-}
-
-func (l *lexer) literalString() (any, error) {
-	l.pos++
-	var out []byte
-	nest := 1
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		l.pos++
-		switch c {
-		case '(':
-			nest++
-		case ')':
-			nest--
-			if nest == 0 {
-				return pdfString(out), nil
-			}
-		case '\\':
-			if l.pos >= len(l.data) {
-				break
-			}
-			e := l.data[l.pos]
-			l.pos++
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if l.pos < len(l.data) && l.data[l.pos] == '\n' {
-					l.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for k := 0; k < 2 && l.pos < len(l.data) && l.data[l.pos] >= '0' && l.data[l.pos] <= '7'; k++ {
-						v = v*8 + int(l.data[l.pos]-'0')
-						l.pos++
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		out = append(out, c)
-	}
-	return nil, l.fail("unterminated string")
-}
-
-func (l *lexer) hexString() (any, error) {
-	l.pos++
-	end := bytes.IndexByte(l.data[l.pos:], '>')
-	if end < 0 {
-		return nil, l.fail("unterminated hex string")
-	}
-	raw := l.data[l.pos : l.pos+end]
-	l.pos += end + 1
-	out := make([]byte, 0, len(raw)/2+1)
-	var hi byte
-	half := false
-	for _, c := range raw {
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		case isWhite(c):
-			continue
-		default:
-			return nil, l.fail("bad hex digit")
-		}
-		if half {
-			out = append(out, hi<<4|v)
-		} else {
-			hi = v
-		}
-		half = !half
-	}
-	if half {
-		out = append(out, hi<<4)
-	}
-	return pdfString(out), nil
-}
-
-func decodeName(b []byte) string {
-	if bytes.IndexByte(b, '#') < 0 {
-		return string(b)
-	}
-	var out []byte
-	for i := 0; i < len(b); i++ {
-		if b[i] == '#' && i+2 < len(b) {
-			if v, err := strconv.ParseUint(string(b[i+1:i+3]), 16, 8); err == nil {
-				out = append(out, byte(v))
-				i += 2
-				continue
-			}
-		}
-		out = append(out, b[i])
-	}
-	return string(out)
+// parseObject reads one object at l.Pos; with spans set, it records the
+// positions of a top-level dictionary's values.
+func parseObject(l *pdfsyntax.Lexer, spans map[pdfName]span) (any, error) {
+	return pdfsyntax.Parse[any](l, objectBuilder{spans: spans})
 }
 
 // xrefEntry locates one object of a revision.
@@ -390,21 +173,21 @@ func openPDF(data []byte) (*pdfFile, error) {
 // readXref reads the xref table or stream at off.
 func (f *pdfFile) readXref(off int64) (*revision, error) {
 	rev := &revision{xrefOffset: off, entries: map[int]xrefEntry{}}
-	l := &lexer{data: f.data, pos: int(off)}
-	l.skipSpace()
-	if bytes.HasPrefix(f.data[l.pos:], []byte("xref")) {
-		l.pos += 4
+	l := newLexer(f.data, int(off))
+	l.SkipSpace()
+	if bytes.HasPrefix(f.data[l.Pos:], []byte("xref")) {
+		l.Pos += 4
 		for {
-			l.skipSpace()
-			if bytes.HasPrefix(f.data[l.pos:], []byte("trailer")) {
-				l.pos += len("trailer")
-				t, err := l.object()
+			l.SkipSpace()
+			if bytes.HasPrefix(f.data[l.Pos:], []byte("trailer")) {
+				l.Pos += len("trailer")
+				t, err := parseObject(l, nil)
 				if err != nil {
 					return nil, err
 				}
 				d, ok := t.(pdfDict)
 				if !ok {
-					return nil, l.fail("trailer is not a dictionary")
+					return nil, l.Fail("trailer is not a dictionary")
 				}
 				rev.trailer = d
 				if stm, ok := d["XRefStm"].(int64); ok { // hybrid file
@@ -418,21 +201,21 @@ func (f *pdfFile) readXref(off int64) (*revision, error) {
 				}
 				return rev, nil
 			}
-			first, err1 := strconv.Atoi(string(l.token()))
-			l.skipSpace()
-			count, err2 := strconv.Atoi(string(l.token()))
+			first, err1 := strconv.Atoi(string(l.Token()))
+			l.SkipSpace()
+			count, err2 := strconv.Atoi(string(l.Token()))
 			if err1 != nil || err2 != nil || count < 0 || count > len(f.data)/18 {
-				return nil, l.fail("bad xref subsection")
+				return nil, l.Fail("bad xref subsection")
 			}
 			for k := 0; k < count; k++ {
-				l.skipSpace()
-				o, err1 := strconv.ParseInt(string(l.token()), 10, 64)
-				l.skipSpace()
-				_, err2 := strconv.Atoi(string(l.token()))
-				l.skipSpace()
-				kind := l.token()
+				l.SkipSpace()
+				o, err1 := strconv.ParseInt(string(l.Token()), 10, 64)
+				l.SkipSpace()
+				_, err2 := strconv.Atoi(string(l.Token()))
+				l.SkipSpace()
+				kind := l.Token()
 				if err1 != nil || err2 != nil || len(kind) != 1 {
-					return nil, l.fail("bad xref entry")
+					return nil, l.Fail("bad xref entry")
 				}
 				rev.entries[first+k] = xrefEntry{free: kind[0] == 'f', offset: o}
 			}
@@ -512,52 +295,35 @@ func (f *pdfFile) parseAt(off int64) (int, *parsedObject, error) {
 	if off < 0 || off >= int64(len(f.data)) {
 		return 0, nil, fmt.Errorf("%w: object offset %d outside the file", errSyntax, off)
 	}
-	l := &lexer{data: f.data, pos: int(off), spans: map[pdfName]span{}}
-	l.skipSpace()
-	num, err1 := strconv.Atoi(string(l.token()))
-	l.skipSpace()
-	_, err2 := strconv.Atoi(string(l.token()))
-	l.skipSpace()
-	if err1 != nil || err2 != nil || string(l.token()) != "obj" {
+	l := newLexer(f.data, int(off))
+	num, _, err := l.ObjectHeader()
+	if err != nil {
 		return 0, nil, fmt.Errorf("%w: no object at offset %d", errSyntax, off)
 	}
-	v, err := l.object()
+	spans := map[pdfName]span{}
+	v, err := parseObject(l, spans)
 	if err != nil {
 		return 0, nil, err
 	}
-	obj := &parsedObject{value: v, spans: l.spans}
-	l.skipSpace()
-	if d, ok := v.(pdfDict); ok && bytes.HasPrefix(f.data[l.pos:], []byte("stream")) {
-		l.pos += len("stream")
-		if l.pos < len(f.data) && f.data[l.pos] == '\r' {
-			l.pos++
+	obj := &parsedObject{value: v, spans: spans}
+	if d, ok := v.(pdfDict); ok {
+		if isStream, _ := l.BeginStream(); !isStream {
+			return int(num), obj, nil
 		}
-		if l.pos < len(f.data) && f.data[l.pos] == '\n' {
-			l.pos++
-		}
-		start := l.pos
+		start := l.Pos
 		length := int64(-1)
-		switch n := d["Length"].(type) {
-		case int64:
+		// The length of a stream is almost always a direct number; an
+		// indirect one is found by looking for endstream.
+		if n, ok := d["Length"].(int64); ok {
 			length = n
-		case pdfRef:
-			// The length of a stream is almost always a direct number; an
-			// indirect one is found by looking for endstream.
 		}
-		end := start + int(length)
-		if length < 0 || end > len(f.data) || !bytes.HasPrefix(bytes.TrimLeft(f.data[end:min(end+16, len(f.data))], "\r\n \t"), []byte("endstream")) {
-			i := bytes.Index(f.data[start:], []byte("endstream"))
-			if i < 0 {
-				return 0, nil, fmt.Errorf("%w: unterminated stream at %d", errSyntax, off)
-			}
-			end = start + i
-			for end > start && (f.data[end-1] == '\n' || f.data[end-1] == '\r') {
-				end--
-			}
+		end, ok := pdfsyntax.StreamEnd(f.data, start, length)
+		if !ok {
+			return 0, nil, fmt.Errorf("%w: unterminated stream at %d", errSyntax, off)
 		}
 		obj.value = &pdfStream{dict: d, start: start, end: end}
 	}
-	return num, obj, nil
+	return int(num), obj, nil
 }
 
 // decodeStream returns the decoded data of a stream: no filter or
@@ -709,12 +475,12 @@ func (f *pdfFile) fromObjectStream(e xrefEntry, rev, num int) *parsedObject {
 	if e.index < 0 || int64(e.index) >= n || first > int64(len(data)) {
 		return nil
 	}
-	l := &lexer{data: data[:first]}
+	l := newLexer(data[:first], 0)
 	for i := 0; i <= e.index; i++ {
-		l.skipSpace()
-		objNum, err1 := strconv.Atoi(string(l.token()))
-		l.skipSpace()
-		off, err2 := strconv.Atoi(string(l.token()))
+		l.SkipSpace()
+		objNum, err1 := strconv.Atoi(string(l.Token()))
+		l.SkipSpace()
+		off, err2 := strconv.Atoi(string(l.Token()))
 		if err1 != nil || err2 != nil {
 			return nil
 		}
@@ -722,8 +488,7 @@ func (f *pdfFile) fromObjectStream(e xrefEntry, rev, num int) *parsedObject {
 			if objNum != num || first+int64(off) >= int64(len(data)) {
 				return nil
 			}
-			ol := &lexer{data: data, pos: int(first) + off}
-			v, err := ol.object()
+			v, err := parseObject(newLexer(data, int(first)+off), nil)
 			if err != nil {
 				return nil
 			}

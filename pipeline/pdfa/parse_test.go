@@ -28,8 +28,7 @@ func TestParseValue(t *testing.T) {
 		{in: "% a comment\n true ", kind: kindKeyword, text: "true", raw: "true"},
 	}
 	for _, tc := range cases {
-		p := &parser{data: []byte(tc.in)}
-		v, err := p.value(0)
+		v, err := parseValue(newLexer([]byte(tc.in)))
 		if err != nil {
 			t.Errorf("%q: %v", tc.in, err)
 			continue
@@ -42,12 +41,12 @@ func TestParseValue(t *testing.T) {
 	}
 
 	for _, in := range []string{"<< /A (abc", "[1 2", "/Nam", "<41", "12 0", "<< /A 1 >", "(a\\"} {
-		if _, err := (&parser{data: []byte(in)}).value(0); !errors.Is(err, errShort) {
+		if _, err := parseValue(newLexer([]byte(in))); !errors.Is(err, errShort) {
 			t.Errorf("%q: error %v, want errShort", in, err)
 		}
 	}
 	for _, in := range []string{"<4G>", "@ ", "<< /A 1 /A 2 >>", "<< 1 2 >>", "1.2.3 ", "/a#zz ", "endobj "} {
-		if v, err := (&parser{data: []byte(in)}).value(0); err == nil || errors.Is(err, errShort) {
+		if v, err := parseValue(newLexer([]byte(in))); err == nil || errors.Is(err, errShort) {
 			t.Errorf("%q: parsed %+v, %v; want a syntax error", in, v, err)
 		}
 	}
@@ -55,7 +54,7 @@ func TestParseValue(t *testing.T) {
 	for range maxDepth + 2 {
 		deep += "["
 	}
-	if _, err := (&parser{data: []byte(deep)}).value(0); err == nil || errors.Is(err, errShort) {
+	if _, err := parseValue(newLexer([]byte(deep))); err == nil || errors.Is(err, errShort) {
 		t.Errorf("nesting beyond %d: %v, want an error", maxDepth, err)
 	}
 }

@@ -92,33 +92,34 @@ func parseXref(data []byte) (xrefSection, error) {
 		return xrefSection{}, foreign("no classic xref table at startxref (an xref stream?)")
 	}
 	sec := xrefSection{inUse: map[int64]int64{}, free: map[int64]int64{}}
-	p := &parser{data: data, pos: 4}
+	p := newLexer(data)
+	p.Pos = 4
 	for {
-		p.skip()
-		if p.pos >= len(data) {
+		p.SkipSpace()
+		if p.Pos >= len(data) {
 			return sec, errShort
 		}
-		if w := p.word(); w == "trailer" {
+		if w := p.Peek(); string(w) == "trailer" {
 			break
 		}
-		first, err := p.integer()
+		first, err := p.Unsigned()
 		if err != nil {
 			return sec, err
 		}
-		count, err := p.integer()
+		count, err := p.Unsigned()
 		if err != nil {
 			return sec, err
 		}
 		if first+count > maxObjects {
 			return sec, foreign("xref subsection %d %d is too large", first, count)
 		}
-		p.skip()
-		if int64(len(data)-p.pos) < 20*count {
+		p.SkipSpace()
+		if int64(len(data)-p.Pos) < 20*count {
 			return sec, errShort
 		}
 		for i := int64(0); i < count; i++ {
-			e := data[p.pos : p.pos+20]
-			p.pos += 20
+			e := data[p.Pos : p.Pos+20]
+			p.Pos += 20
 			off, err1 := strconv.ParseInt(string(e[0:10]), 10, 64)
 			gen, err2 := strconv.Atoi(string(e[11:16]))
 			eol := string(e[18:20])
@@ -136,10 +137,10 @@ func parseXref(data []byte) (xrefSection, error) {
 			sec.inUse[first+i] = off
 		}
 	}
-	if err := p.keyword("trailer"); err != nil {
+	if err := p.Keyword("trailer"); err != nil {
 		return sec, err
 	}
-	t, err := p.value(0)
+	t, err := parseValue(p)
 	if err != nil {
 		return sec, err
 	}
@@ -165,41 +166,39 @@ func (rv *revision) object(r io.ReaderAt, num int64) (indirect, error) {
 		return indirect{}, foreign("object %d is not in the xref table", num)
 	}
 	obj, err := parseAt(r, rv.fileSize, off, func(data []byte) (indirect, error) {
-		p := &parser{data: data}
-		n, err := p.integer()
+		p := newLexer(data)
+		// "N 0 obj", checking N before reading on.
+		n, err := p.Unsigned()
 		if err != nil {
 			return indirect{}, err
 		}
 		if n != num {
 			return indirect{}, foreign("xref points object %d at object %d", num, n)
 		}
-		if _, err := p.integer(); err != nil {
+		if _, err := p.Unsigned(); err != nil {
 			return indirect{}, err
 		}
-		if err := p.keyword("obj"); err != nil {
+		if err := p.Keyword("obj"); err != nil {
 			return indirect{}, err
 		}
-		v, err := p.value(0)
+		v, err := parseValue(p)
 		if err != nil {
 			return indirect{}, err
 		}
-		p.skip()
-		if len(data)-p.pos < len("endobj")+1 {
+		p.SkipSpace()
+		if len(data)-p.Pos < len("endobj")+1 {
 			return indirect{}, errShort
 		}
-		if w := p.word(); w == "stream" {
-			p.pos += len(w)
-			switch { // the keyword ends with CRLF or LF, then the data
-			case bytes.HasPrefix(data[p.pos:], []byte("\r\n")):
-				p.pos += 2
-			case bytes.HasPrefix(data[p.pos:], []byte("\n")):
-				p.pos++
-			default:
-				return indirect{}, foreign("object %d: no end of line after stream", num)
-			}
-			return indirect{value: v, stream: true, dataAt: off + int64(p.pos)}, nil
+		// "stream" ends with CRLF or LF, then the data.
+		switch isStream, err := p.BeginStream(); {
+		case errors.Is(err, errShort):
+			return indirect{}, err
+		case err != nil:
+			return indirect{}, foreign("object %d: no end of line after stream", num)
+		case isStream:
+			return indirect{value: v, stream: true, dataAt: off + int64(p.Pos)}, nil
 		}
-		if err := p.keyword("endobj"); err != nil {
+		if err := p.Keyword("endobj"); err != nil {
 			return indirect{}, foreign("object %d: %v", num, err)
 		}
 		return indirect{value: v}, nil
