@@ -33,16 +33,16 @@ vet:
 test: test-deps build vet
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/run-tests.sh
 
-# bench: the Go benchmarks, then the OCR benchmark of BENCHMARKS.md (sohoa vs
-# OCRmyPDF vs plain tesseract on one generated set); BENCH_LARGE=1 adds sohoa
-# alone on 400 pages (throughput and peak RSS).
-bench: test-deps build
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
-	@command -v ocrmypdf >/dev/null || { echo "installing Debian package ocrmypdf" >&2; \
-	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; export DEBIAN_FRONTEND=noninteractive; \
-	  $$SUDO apt-get install -y -qq --no-install-recommends ocrmypdf >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends ocrmypdf >/dev/null; }; }
+# bench: the Go benchmarks, the OCR benchmark of BENCHMARKS.md (sohoa vs
+# OCRmyPDF vs plain tesseract on one generated set; BENCH_LARGE=1 adds sohoa
+# alone on 400 pages), and the metadata extraction benchmark (240 documents).
+bench: build
+	@scripts/install-deps.sh bench
+	@scripts/minio.sh build
+	SOHOA_VERAPDF=$$(scripts/install-verapdf.sh) SOHOA_PYHANKO=$$(scripts/install-pyhanko.sh) \
+	  SOHOA_MINIO_BIN=$$PWD/.cache/minio/bin/minio $(GO) test -run '^$$' -bench . -benchtime 1x ./...
 	$(GO) run ./internal/bench/cmd/ocrbench -sohoa bin/sohoa $(if $(filter 1,$(BENCH_LARGE)),-large 400)
+	$(GO) run ./internal/bench/cmd/metabench
 
 samples:
 	$(GO) run ./fixtures/cmd/genfixtures -samples -out fixtures/samples

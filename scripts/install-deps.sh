@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sohoa needs, idempotently.
 #   scripts/install-deps.sh run    what `sohoa digitize` needs (Tesseract + Vietnamese model)
-#   scripts/install-deps.sh test   plus the test oracles (poppler-utils, qpdf) and fixture fonts
+#   scripts/install-deps.sh test   plus the test oracles (poppler-utils, qpdf, …) and fixture fonts
+#   scripts/install-deps.sh bench  plus what `make bench` compares with and measures by (ocrmypdf, GNU time)
 # Nothing is downloaded but Debian packages; packages already present are left alone.
 set -euo pipefail
 
 run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc)
 test_pkgs=(poppler-utils qpdf fonts-liberation2 fonts-dejavu-core softhsm2 python3-venv libxml2-utils)
 
+bench_pkgs=(ocrmypdf time)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;
   test) want+=("${test_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
