@@ -273,3 +273,21 @@ func BenchmarkSignBB(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
+
+// BenchmarkSignBLT measures B-LT signing (time-stamp, OCSP and CRLs from the
+// test PKI's servers on loopback, DSS update) of a one-page PDF/A with a
+// software RSA-2048 key.
+func BenchmarkSignBLT(b *testing.B) {
+	pki := sharedPKI(b)
+	key := pki.MustSigner(b, signertest.RSA2048)
+	pdf := testPDF(b, false)
+	opts := Options{Level: LevelBLT, TSAURL: pki.URL + "/tsa"}
+	var out bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		if _, err := Sign(context.Background(), bytes.NewReader(pdf), int64(len(pdf)), &out, key, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}

@@ -2,6 +2,7 @@ package pkcs11
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/miekg/pkcs11"
 
+	"github.com/sohoa/sohoa/pipeline/pdfa"
 	"github.com/sohoa/sohoa/signer"
 )
 
@@ -435,4 +438,35 @@ func BenchmarkSign(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sigs/s")
 		})
 	}
+}
+
+// BenchmarkSignDocumentBB measures whole B-B document signatures (PAdES
+// incremental update and CMS) with the RSA-2048 key on SoftHSM2, on a
+// one-page PDF/A.
+func BenchmarkSignDocumentBB(b *testing.B) {
+	_, key := openKey(b, Options{KeyLabel: "rsa"})
+	var pdf bytes.Buffer
+	w, err := pdfa.NewWriter(&pdf, pdfa.Info{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := image.NewGray(image.Rect(0, 0, 2480, 3508))
+	for i := range page.Pix {
+		page.Pix[i] = 0xff
+	}
+	if err := w.AddPage(pdfa.Page{Image: page, DPI: 300}); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	in := pdf.Bytes()
+	var out bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		if _, err := signer.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, key, signer.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
