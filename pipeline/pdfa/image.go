@@ -2,7 +2,6 @@ package pdfa
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"image"
 	"image/color"
@@ -10,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // pixelKind is how a page image is stored in the PDF.
