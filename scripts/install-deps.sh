@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages sohoa needs, idempotently.
+# Installs the Debian packages sohoa needs, idempotently. (fonts-liberation2 is a run
+# dependency: the visible signature stamp embeds Liberation Serif.)
 #   scripts/install-deps.sh run    what `sohoa digitize` needs (Tesseract + Vietnamese model)
 #   scripts/install-deps.sh test   plus the test oracles (poppler-utils, qpdf, …) and fixture fonts
 #   scripts/install-deps.sh bench  plus what `make bench` compares with and measures by (ocrmypdf, GNU time)
 # Nothing is downloaded but Debian packages; packages already present are left alone.
 set -euo pipefail
 
-run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc)
+run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc fonts-liberation2)
 test_pkgs=(poppler-utils qpdf fonts-liberation2 fonts-dejavu-core softhsm2 python3-venv libxml2-utils)
 
 bench_pkgs=(ocrmypdf time)
