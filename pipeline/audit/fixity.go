@@ -287,15 +287,7 @@ func (v *Verifier) manifestProblems(ctx context.Context, rec *pipeline.Record, f
 	for _, o := range entry.Objects {
 		listed[o.Key] = o.SHA256
 	}
-	var differ []string
-	for i := range fx.Objects {
-		of := &fx.Objects[i]
-		of.Manifest = listed[of.Key]
-		if of.SHA256 != "" && of.Manifest != of.SHA256 {
-			of.OK = false
-			differ = append(differ, fmt.Sprintf("%s %s: sha256 %s, the manifest says %q", of.Role, of.Key, of.SHA256, of.Manifest))
-		}
-	}
+	differ := compareListed(fx, listed, func(of *ObjectFixity) *string { return &of.Manifest }, "the manifest")
 	if len(differ) == 0 {
 		return nil
 	}
@@ -349,15 +341,7 @@ func (v *Verifier) indexProblems(ctx context.Context, rec *pipeline.Record, fx *
 	for _, o := range e.Objects {
 		listed[o.Key] = o.SHA256
 	}
-	var differ []string
-	for i := range fx.Objects {
-		of := &fx.Objects[i]
-		of.Index = listed[of.Key]
-		if of.SHA256 != "" && of.Index != of.SHA256 {
-			of.OK = false
-			differ = append(differ, fmt.Sprintf("%s %s: sha256 %s, the index says %q", of.Role, of.Key, of.SHA256, of.Index))
-		}
-	}
+	differ := compareListed(fx, listed, func(of *ObjectFixity) *string { return &of.Index }, "the index")
 	if len(differ) == 0 {
 		return nil
 	}
@@ -520,4 +504,21 @@ func approvedRevisionProblems(pdf []byte, rep *signer.Report, a *ApprovalFixity)
 	}
 	return []Finding{finding(CheckFixityApproval, CodeApprovalMismatch,
 		"the signed copy's revision before its signature (%d bytes) has sha256 %s, approved %s", a.FirstRevisionSize, a.FirstRevisionSHA256, a.ApprovedSHA256)}
+}
+
+// compareListed records in each object the digest a source lists for it
+// (through field) and describes every object whose recomputed digest
+// differs, marking it not OK.
+func compareListed(fx *Fixity, listed map[string]string, field func(*ObjectFixity) *string, source string) []string {
+	var differ []string
+	for i := range fx.Objects {
+		of := &fx.Objects[i]
+		said := field(of)
+		*said = listed[of.Key]
+		if of.SHA256 != "" && *said != of.SHA256 {
+			of.OK = false
+			differ = append(differ, fmt.Sprintf("%s %s: sha256 %s, %s says %q", of.Role, of.Key, of.SHA256, source, *said))
+		}
+	}
+	return differ
 }
