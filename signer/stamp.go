@@ -14,7 +14,11 @@ const (
 	stampLeading  = 12
 	stampPadX     = 6
 	stampPadY     = 5
-	stampMargin   = 20 // from the top and right edges of the page
+	// The stamp sits in the top margin, which Nghị định 30 sets at 20–25 mm
+	// (57–71 pt): 6 pt from the top, its three lines end above the
+	// document's own header instead of covering the Quốc hiệu.
+	stampTop   = 6  // from the top edge of the page
+	stampRight = 20 // from the right edge
 )
 
 // stampAppearance writes the appearance stream (and its font) of a visible
@@ -63,6 +67,6 @@ func stampAppearance(u *update, apRef types.IndirectRef, box types.Rectangle, sp
 	}
 	u.stream(apRef, fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources <</Font <</F1 %s>>>> ",
 		width, height, fontRef), []byte(c.String()))
-	urx, ury := box.UR.X-stampMargin, box.UR.Y-stampMargin
+	urx, ury := box.UR.X-stampRight, box.UR.Y-stampTop
 	return fmt.Sprintf("[%.2f %.2f %.2f %.2f]", urx-width, ury-height, urx, ury), nil
 }
