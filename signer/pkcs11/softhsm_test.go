@@ -8,22 +8,19 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
+	"fmt"
 	"math/big"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/sohoa/sohoa/signer/pkcs11/softhsmtest"
 )
 
 // The SoftHSM2 fixture: one token per test binary, filled once.
 const (
-	softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
+	softhsmModule = softhsmtest.ModulePath
 	testLabel     = "sohoa-pkcs11-test"
 	testSOPIN     = "87654321"
 	testPIN       = "246810"
@@ -50,16 +47,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requireSoftHSM skips when SoftHSM2 is not installed, unless CI is set:
-// there a missing module is a broken CI image and must fail.
+// requireSoftHSM skips when SoftHSM2 is not installed, unless CI is set.
 func requireSoftHSM(tb testing.TB) {
 	tb.Helper()
-	if _, err := os.Stat(softhsmModule); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("CI is set but SoftHSM2 is missing (%v); install the Debian package softhsm2", err)
-		}
-		tb.Skipf("SoftHSM2 not installed (%v); install the Debian package softhsm2", err)
-	}
+	softhsmtest.Require(tb)
 }
 
 // fixture returns the shared token, creating it on first use.
@@ -87,28 +78,8 @@ func fixture(tb testing.TB) *testPKI {
 
 // runSetupScript runs scripts/softhsm-setup.sh and returns SOFTHSM2_CONF.
 func runSetupScript(dir, label string) (string, error) {
-	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "softhsm-setup.sh"), dir)
-	cmd.Env = append(os.Environ(), "SOFTHSM_TOKEN_LABEL="+label, "SOFTHSM_SO_PIN="+testSOPIN, "SOFTHSM_USER_PIN="+testPIN)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", &scriptError{err: err, stderr: stderr.String()}
-	}
-	line := strings.TrimSpace(string(out))
-	conf, ok := strings.CutPrefix(line, "export SOFTHSM2_CONF=")
-	if !ok {
-		return "", &scriptError{err: os.ErrInvalid, stderr: "unexpected output: " + line}
-	}
-	return conf, nil
+	return softhsmtest.CreateToken(dir, label, testSOPIN, testPIN)
 }
-
-type scriptError struct {
-	err    error
-	stderr string
-}
-
-func (e *scriptError) Error() string { return "softhsm-setup.sh: " + e.err.Error() + ": " + e.stderr }
 
 // fillToken generates a small PKI in Go and stores keys and certificates on
 // the token through C_CreateObject:
@@ -179,122 +150,45 @@ func fillToken() (*testPKI, error) {
 		return nil, err
 	}
 
-	mod, err := acquireModule(softhsmModule)
+	sess, err := softhsmtest.Login(softhsmModule, testLabel, testPIN)
 	if err != nil {
 		return nil, err
 	}
-	defer mod.release()
-	slot, _, err := findSlot(mod, Options{TokenLabel: testLabel})
-	if err != nil {
-		return nil, err
+	imports := []struct {
+		name string
+		run  func() error
+	}{
+		{"root", func() error { return sess.ImportCertificate("root", []byte{0xc0}, p.root) }},
+		{"intermediate", func() error { return sess.ImportCertificate("intermediate", []byte{0xc1}, p.intermediate) }},
+		{"rsa key", func() error { return sess.ImportRSAKey("rsa", []byte{0x01}, rsaKey, false) }},
+		{"rsa cert", func() error { return sess.ImportCertificate("rsa", []byte{0x01}, p.rsaCert) }},
+		{"ec key", func() error { return sess.ImportECKey("ec", []byte{0x02}, ecKey) }},
+		{"ec public", func() error { return sess.ImportECPublicKey("ec", []byte{0x02}, &ecKey.PublicKey) }},
+		{"ec cert", func() error { return sess.ImportCertificate("ec", []byte{0x02}, p.ecCert) }},
+		{"ec-nopub key", func() error { return sess.ImportECKey("ec-nopub", []byte{0x05}, ecNoPub) }},
+		{"ec-nopub cert", func() error { return sess.ImportCertificate("ec-nopub", []byte{0x05}, p.ecNoPubCert) }},
+		{"always key", func() error { return sess.ImportRSAKey("always", []byte{0x07}, rsaKey, true) }},
+		{"always cert", func() error { return sess.ImportCertificate("always", []byte{0x07}, p.rsaCert) }},
+		{"mismatch key", func() error { return sess.ImportRSAKey("mismatch", []byte{0x03}, otherRSA, false) }},
+		{"mismatch cert", func() error { return sess.ImportCertificate("mismatch", []byte{0x03}, p.rsaCert) }},
+		{"nocert key", func() error { return sess.ImportECKey("nocert", []byte{0x04}, noCert) }},
+		{"ec-nopub-wrong key", func() error { return sess.ImportECKey("ec-nopub-wrong", []byte{0x08}, noCert) }},
+		{"ec-nopub-wrong cert", func() error { return sess.ImportCertificate("ec-nopub-wrong", []byte{0x08}, p.ecCert) }},
+		{"ext key", func() error { return sess.ImportECKey("ext", []byte{0x06}, extKey) }},
+		{"ext public", func() error { return sess.ImportECPublicKey("ext", []byte{0x06}, &extKey.PublicKey) }},
+		{"ext cert", func() error { return sess.ImportCertificate("ext", []byte{0x06}, p.extCert) }},
 	}
-	ctx := mod.ctx
-	s, err := ctx.OpenSession(slot, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
-	if err != nil {
-		return nil, err
-	}
-	defer ctx.CloseSession(s)
-	if err := ctx.Login(s, pkcs11.CKU_USER, testPIN); err != nil {
-		return nil, err
-	}
-	defer ctx.Logout(s)
-
-	objects := [][]*pkcs11.Attribute{
-		certObject("root", []byte{0xc0}, p.root),
-		certObject("intermediate", []byte{0xc1}, p.intermediate),
-		rsaKeyObject("rsa", []byte{0x01}, rsaKey, false),
-		certObject("rsa", []byte{0x01}, p.rsaCert),
-		ecKeyObject("ec", []byte{0x02}, ecKey),
-		ecPublicObject("ec", []byte{0x02}, &ecKey.PublicKey),
-		certObject("ec", []byte{0x02}, p.ecCert),
-		ecKeyObject("ec-nopub", []byte{0x05}, ecNoPub),
-		certObject("ec-nopub", []byte{0x05}, p.ecNoPubCert),
-		rsaKeyObject("always", []byte{0x07}, rsaKey, true),
-		certObject("always", []byte{0x07}, p.rsaCert),
-		rsaKeyObject("mismatch", []byte{0x03}, otherRSA, false),
-		certObject("mismatch", []byte{0x03}, p.rsaCert),
-		ecKeyObject("nocert", []byte{0x04}, noCert),
-		ecKeyObject("ec-nopub-wrong", []byte{0x08}, noCert),
-		certObject("ec-nopub-wrong", []byte{0x08}, p.ecCert),
-		ecKeyObject("ext", []byte{0x06}, extKey),
-		ecPublicObject("ext", []byte{0x06}, &extKey.PublicKey),
-		certObject("ext", []byte{0x06}, p.extCert),
-	}
-	for _, o := range objects {
-		if _, err := ctx.CreateObject(s, o); err != nil {
-			return nil, err
+	for _, im := range imports {
+		if err := im.run(); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("import %s: %w", im.name, err)
 		}
 	}
+	// Close finalizes the module so that Open starts from a clean state.
+	if err := sess.Close(); err != nil {
+		return nil, err
+	}
 	return p, nil
-}
-
-func certObject(label string, id []byte, c *x509.Certificate) []*pkcs11.Attribute {
-	return []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE),
-		pkcs11.NewAttribute(pkcs11.CKA_CERTIFICATE_TYPE, pkcs11.CKC_X_509),
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-		pkcs11.NewAttribute(pkcs11.CKA_SUBJECT, c.RawSubject),
-		pkcs11.NewAttribute(pkcs11.CKA_ISSUER, c.RawIssuer),
-		pkcs11.NewAttribute(pkcs11.CKA_VALUE, c.Raw),
-	}
-}
-
-func rsaKeyObject(label string, id []byte, k *rsa.PrivateKey, alwaysAuth bool) []*pkcs11.Attribute {
-	k.Precompute()
-	return []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
-		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA),
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
-		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
-		pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_ALWAYS_AUTHENTICATE, alwaysAuth),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-		pkcs11.NewAttribute(pkcs11.CKA_MODULUS, k.N.Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, big.NewInt(int64(k.E)).Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE_EXPONENT, k.D.Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIME_1, k.Primes[0].Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIME_2, k.Primes[1].Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_EXPONENT_1, k.Precomputed.Dp.Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_EXPONENT_2, k.Precomputed.Dq.Bytes()),
-		pkcs11.NewAttribute(pkcs11.CKA_COEFFICIENT, k.Precomputed.Qinv.Bytes()),
-	}
-}
-
-func ecKeyObject(label string, id []byte, k *ecdsa.PrivateKey) []*pkcs11.Attribute {
-	params, _ := asn1.Marshal(oidP256)
-	scalar, _ := k.Bytes()
-	return []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
-		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC),
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
-		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
-		pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-		pkcs11.NewAttribute(pkcs11.CKA_VALUE, scalar),
-	}
-}
-
-func ecPublicObject(label string, id []byte, k *ecdsa.PublicKey) []*pkcs11.Attribute {
-	params, _ := asn1.Marshal(oidP256)
-	raw, _ := k.Bytes()
-	point, _ := asn1.Marshal(raw) // CKA_EC_POINT is a DER OCTET STRING
-	return []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY),
-		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC),
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-		pkcs11.NewAttribute(pkcs11.CKA_EC_POINT, point),
-	}
 }
 
 // openTest opens the fixture token with opts filled in and closes it at the end.
