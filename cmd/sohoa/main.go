@@ -30,10 +30,12 @@ const (
 	exitSignal   = 130
 )
 
-const usage = `sohoa turns scanned paper documents into searchable, archivable PDFs.
+const usage = `sohoa turns scanned paper documents into searchable PDF/A copies, signs them
+(PAdES) and verifies them years later.
 
 Usage:
-  sohoa digitize [--batch NAME] [--store URL] [--workers N] [--pdfa 2u|3u] [--json] INPUT...
+  sohoa digitize [--batch NAME] [--store URL] [--workers N] [--pdfa 2u|3u] [--register FILE.csv]
+                 [--folder-is-document] [--json] INPUT...
   sohoa batch list [--store URL] [--json]
   sohoa batch show NAME [--store URL] [--json]
   sohoa review BATCH --export FILE.csv | --import FILE.csv [--user NAME]
@@ -47,13 +49,16 @@ Usage:
   sohoa verify [--store URL] [--trust roots.pem] [--online] [--strict] [--lang vi|en] [--json] [--html FILE] (PDF|KEY... | --batch NAME)
   sohoa version
 
-Stores: a folder path, file:///abs/path (default ./sohoa-data, or $SOHOA_STORE).
+Stores: a folder path, file:///abs/path (default ./sohoa-data, or $SOHOA_STORE), or
+s3://bucket/prefix (endpoint SOHOA_S3_ENDPOINT, credentials AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY).
 
 Exit status:
   0  everything succeeded
-  1  the run finished, but some documents failed (each is named with its reason)
+  1  the run finished, but some documents failed (each is named with its reason);
+     for verify: a document did not verify (or, with --strict, had warnings)
   2  usage error
-  3  nothing could be done (store unusable, OCR engine missing, …)
+  3  nothing could be done (store unusable, OCR engine missing, key refused, …)
   130 interrupted; run the same command again to finish the batch
 
 Run 'sohoa COMMAND --help' for a command's flags.
