@@ -97,7 +97,7 @@ type DocumentOutcome struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// Failed reports whether any document failed.
+// AnyFailed reports whether any document failed.
 func (s *Summary) AnyFailed() bool { return s.Failed > 0 }
 
 // ErrInterrupted reports that the run was cancelled before every document was done.
@@ -120,7 +120,7 @@ func Digitize(ctx context.Context, cfg Config, deps Deps) (*Summary, error) {
 		cfg.Workers = runtime.NumCPU()
 	}
 	if cfg.Actor == "" {
-		cfg.Actor = currentUser()
+		cfg.Actor = CurrentUser()
 	}
 	rep := &syncReporter{r: deps.Reporter}
 	start := deps.Now()
@@ -259,7 +259,9 @@ func newKnownRecords(recs []*Record) *knownRecords {
 	return k
 }
 
-func currentUser() string {
+// CurrentUser is the OS user running sohoa, recorded as who did a step
+// when no name is given.
+func CurrentUser() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
 	}

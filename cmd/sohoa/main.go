@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"os/user"
 	"runtime/debug"
 	"syscall"
 
@@ -185,10 +184,3 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func defaultStore() string { return os.Getenv("SOHOA_STORE") }
-
-func osUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
-}

@@ -57,7 +57,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer f.Close()
 	who := *user
 	if who == "" {
-		who = osUser()
+		who = pipeline.CurrentUser()
 	}
 	outcomes, err := pipeline.ImportReview(ctx, st, batch, f, filepath.Base(*importPath), who, time.Now())
 	if err != nil {

@@ -95,7 +95,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	cfg := pipeline.SignConfig{Who: *user, LegalHold: *legalHold}
 	if cfg.Who == "" {
-		cfg.Who = osUser()
+		cfg.Who = pipeline.CurrentUser()
 	}
 	if *retention != "" {
 		if cfg.Retention, err = parseRetention(*retention); err != nil {
