@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"path"
+	"time"
 
 	"github.com/sohoa/sohoa/storage"
 )
@@ -49,6 +50,10 @@ func TextKey(batch, docID string) string { return DocPrefix(batch, docID) + "tex
 func OriginalKey(batch, docID string, i int, name string) string {
 	return fmt.Sprintf("%soriginal/%03d-%s", DocPrefix(batch, docID), i+1, storage.SafeSegment(path.Base(name)))
 }
+
+// keyTime names a time-stamped object (approvals, review logs): UTC to the
+// nanosecond, so that keys sort in time order and never collide in a run.
+func keyTime(at time.Time) string { return at.UTC().Format("20060102T150405.000000000Z") }
 
 // CheckBatchName reports whether name can name a batch.
 func CheckBatchName(name string) error {

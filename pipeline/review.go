@@ -16,7 +16,7 @@ import (
 // ReviewKey is where one import of a review sheet records its changes to a
 // document: who changed which field from what to what, and when.
 func ReviewKey(batch, docID string, at time.Time) string {
-	return DocPrefix(batch, docID) + "review/" + at.UTC().Format("20060102T150405.000000000Z") + ".json"
+	return DocPrefix(batch, docID) + "review/" + keyTime(at) + ".json"
 }
 
 // ReviewRecord is one review import's changes to one document.

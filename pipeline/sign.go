@@ -23,7 +23,7 @@ func SignedKey(batch, docID string) string { return DocPrefix(batch, docID) + "s
 
 // ApprovalKey is the key of one approval of a batch.
 func ApprovalKey(batch string, at time.Time) string {
-	return batchesPrefix + batch + "/approvals/" + at.UTC().Format("20060102T150405.000000000Z") + ".json"
+	return batchesPrefix + batch + "/approvals/" + keyTime(at) + ".json"
 }
 
 // Approval is what a signer approved: who, with which certificate, when,
