@@ -2,12 +2,15 @@ package metadata
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sohoa/sohoa/ocr"
@@ -110,7 +113,19 @@ func Extract(pages []*ocr.Result) Extraction {
 type field struct {
 	value string
 	conf  float64
+	// keep, when set, says why the value stands on more than its OCR
+	// confidence ("another reading agrees": the type name and the type
+	// part of the ký hiệu): it is kept, and flagged, even when OCR was
+	// unsure of it.
+	keep string
 }
+
+// Reasons to keep a value OCR was unsure of (field.keep).
+const (
+	keepAgrees      = "another reading agrees"
+	keepPersonName  = "it has the form of a personal name"
+	keepHandwritten = "handwritten, read by machine"
+)
 
 // run holds the state of one extraction.
 type run struct {
@@ -119,6 +134,15 @@ type run struct {
 	reasons   []string
 	flagged   map[string]bool
 	handnotes []string
+	// numberWords are the words after "Số:" and pageSize the size of the
+	// first page, for comparing the number's width with print.
+	numberWords []ocr.Word
+	pageSize    image.Point
+	// lastPageSize is the size of the last page, which holds the signature.
+	lastPageSize image.Point
+	// numberGlued is set when the number and the ký hiệu are one OCR
+	// word, which has one confidence for both.
+	numberGlued bool
 }
 
 func (r *run) set(name, value string, conf float64) {
@@ -149,8 +173,10 @@ func (x Extractor) Extract(pages []*ocr.Result) Extraction {
 		}
 		if first == nil {
 			first = p
+			r.pageSize = image.Pt(p.Width, p.Height)
 		}
 		last = p
+		r.lastPageSize = image.Pt(p.Width, p.Height)
 	}
 	minSignatureY := 0
 	if first != nil {
@@ -173,8 +199,6 @@ func (x Extractor) Extract(pages []*ocr.Result) Extraction {
 // below which a signature block may start on this page.
 func (r *run) firstPage(lines []textLine, g geometry) int {
 	h := analyseHeader(lines, g)
-
-	r.organs(h.organLines)
 
 	numberCertainty := 1.0
 	numberLine := h.numberLine
@@ -204,6 +228,8 @@ func (r *run) firstPage(lines []textLine, g geometry) int {
 	if dateLine != nil {
 		r.date(*dateLine, dateCertainty)
 	}
+	// After the date line: the place read there corrects organ names.
+	r.organs(h.organLines)
 
 	bottom := r.titleAndSubject(lines[h.end:], g, h.vvLines)
 	if bottom == 0 && h.end > 0 {
@@ -297,6 +323,7 @@ func (r *run) organs(lines []textLine) {
 	_, ws := joinLines(organ)
 	ws = upperPrefixNoise(ws)
 	text, conf := restoredName(ws)
+	text = restoreFromPlace(text, r.readPlace())
 	r.set(FieldOrganName, text, conf*certainty)
 	if bad := doubtfulWords(ws); len(bad) > 0 {
 		r.flag(FieldOrganName, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
@@ -315,11 +342,23 @@ func (r *run) organs(lines []textLine) {
 		_, ws := joinLines(parent)
 		ws = upperPrefixNoise(ws)
 		text, conf := restoredName(ws)
+		text = restoreFromPlace(text, r.readPlace())
 		r.set(FieldParentOrganName, text, conf*certainty)
 		if bad := doubtfulWords(ws); len(bad) > 0 {
 			r.flag(FieldParentOrganName, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
 		}
 	}
+}
+
+// readPlace is the place read from the place-and-date line, "" when none
+// was or it is doubtful: flagged, or read with less confidence than a
+// proper name needs to be taken as read.
+func (r *run) readPlace() string {
+	f := r.fields[FieldPlace]
+	if f == nil || r.flagged[FieldPlace] || f.conf < sureWordConfidence {
+		return ""
+	}
+	return f.value
 }
 
 // joinLines joins the text of lines with one space and returns their
@@ -341,26 +380,41 @@ func joinLines(lines []textLine) (string, []ocr.Word) {
 var reNumberPrefix = regexp.MustCompile(`^s[o06]\s*[:;.,]?\s*`)
 
 // matchNumberPrefix returns the rune offset where the number starts after
-// "Số:" in text.
+// "Số:" in text. Specks before "Số:" are skipped: punctuation glued to it
+// ("_Số:") or one short word of dirt ("vn Số:"), the latter only when the
+// colon is there to confirm the keyword.
 func matchNumberPrefix(text string) (int, bool) {
 	f := fold(text)
-	m := reNumberPrefix.FindStringIndex(f)
+	skip := len(f) - len(strings.TrimLeft(f, "-_.,'\"|~`^* "))
+	m := reNumberPrefix.FindStringIndex(f[skip:])
+	speckWord := false
 	if m == nil {
-		return 0, false
+		sp := strings.IndexByte(f, ' ')
+		if sp <= 0 || sp > 3 {
+			return 0, false
+		}
+		skip, speckWord = sp+1, true
+		if m = reNumberPrefix.FindStringIndex(f[skip:]); m == nil {
+			return 0, false
+		}
 	}
+	begin, end := skip, skip+m[1]
 	rs := []rune(text)
-	if len(rs) > 1 && (rs[1] == 'ở' || rs[1] == 'Ở') {
+	if len(rs) > begin+1 && (rs[begin+1] == 'ở' || rs[begin+1] == 'Ở') {
 		return 0, false // "SỞ ...", an organ name
 	}
-	rest := f[m[1]:]
-	colon := strings.ContainsAny(f[:m[1]], ":;")
+	rest := f[end:]
+	colon := strings.ContainsAny(f[begin:end], ":;")
+	if speckWord && !colon {
+		return 0, false
+	}
 	if !colon && !strings.ContainsAny(rest, "/0123456789") {
 		return 0, false
 	}
-	if !colon && m[1] < len(f) && f[m[1]-1] != ' ' {
+	if !colon && end < len(f) && f[end-1] != ' ' {
 		return 0, false // "Sơn...", "Sông..." — a word, not "Số"
 	}
-	return m[1], true
+	return end, true
 }
 
 var dashes = strings.NewReplacer("–", "-", "—", "-", "‑", "-", "−", "-", "‐", "-")
@@ -377,22 +431,24 @@ func (r *run) number(l textLine, certainty float64) {
 	if !strings.HasPrefix(l.text, "Số") && !strings.HasPrefix(l.text, "SỐ") {
 		certainty *= 0.95 // an OCR variant of "Số"
 	}
-	slash := -1
-	for i := start; i < len(rs); i++ {
-		if rs[i] == '/' {
-			slash = i
-			break
-		}
-	}
-	numEnd, notStart := len(rs), len(rs)
-	if slash >= 0 {
-		numEnd, notStart = slash, slash+1
-	}
+	numEnd, notStart := splitNumber(rs, start)
 	num := strings.Trim(squeeze(string(rs[start:numEnd])), ".,:;")
 	notation := strings.Trim(dashes.Replace(squeeze(string(rs[notStart:]))), ".,:;")
+	numWords := l.wordsIn(start, numEnd)
+	r.numberWords = l.wordsIn(start, len(rs))
+	notWords := l.wordsIn(notStart, len(rs))
+	r.numberGlued = len(numWords) == 1 && len(notWords) > 0 && notWords[0].Box == numWords[0].Box
 
+	handwritten := anyHandwritten(numWords)
 	switch {
-	case num == "" && slash >= 0:
+	case handwritten && isDigits(num) && utf8.RuneCountInString(num) <= 11:
+		// The ocr package read ink beside "Số:" as digits: kept, and always
+		// flagged, whatever its confidence.
+		r.set(FieldCodeNumber, num, minConf(numWords)*certainty)
+		r.fields[FieldCodeNumber].keep = keepHandwritten
+		r.flag(FieldCodeNumber, "%s (read %q)", handwrittenReason, num)
+		r.handnotes = append(r.handnotes, "số văn bản viết tay")
+	case num == "" && notStart < len(rs):
 		r.flag(FieldCodeNumber, "no printed number after 'Số:' (blank left for a handwritten number)")
 		r.handnotes = append(r.handnotes, "số văn bản viết tay hoặc để trống")
 	case !isDigits(num):
@@ -400,24 +456,79 @@ func (r *run) number(l textLine, certainty float64) {
 		r.handnotes = append(r.handnotes, "số văn bản viết tay")
 	case utf8.RuneCountInString(num) > 11:
 		r.flag(FieldCodeNumber, "too long (%q)", num)
-	case looksHandwritten(l.wordsIn(start, numEnd), l.wordsIn(0, start), false):
+	case looksHandwritten(numWords, l.wordsIn(0, start), false) && !printedWidth(numWords, r.pageSize):
 		r.flag(FieldCodeNumber, "looks handwritten (read %q, larger than or off the printed line)", num)
 		r.handnotes = append(r.handnotes, "số văn bản viết tay")
 	default:
-		r.set(FieldCodeNumber, num, minConf(l.wordsIn(start, numEnd))*certainty)
+		r.set(FieldCodeNumber, num, minConf(numWords)*certainty)
 	}
 
 	switch {
-	case slash < 0 && notation == "":
+	case notStart >= len(rs) && notation == "":
 		// Nothing after the number: leave it to the not-found check.
 	case !reNotation.MatchString(notation) || countUpper(notation) < 2:
 		r.flag(FieldCodeNotation, "garbled (read %q)", notation)
 	case utf8.RuneCountInString(notation) > 30:
 		r.flag(FieldCodeNotation, "too long (%q)", notation)
 	default:
-		r.set(FieldCodeNotation, notation, textConf(l.wordsIn(notStart, len(rs)))*certainty)
+		r.set(FieldCodeNotation, notation, textConf(notWords)*certainty)
+		if anyHandwritten(notWords) {
+			// The ocr package joins a handwritten number and the ký hiệu
+			// printed after it into one word.
+			r.flag(FieldCodeNotation, "read in one word with a handwritten number: check against the paper")
+			r.fields[FieldCodeNotation].keep = keepHandwritten
+		}
 	}
 }
+
+// handwrittenReason is the review reason of a value read from a word the
+// ocr package marked Handwritten.
+const handwrittenReason = "handwritten number read by machine: check against the paper"
+
+// anyHandwritten reports whether any of ws was read from handwriting.
+func anyHandwritten(ws []ocr.Word) bool {
+	for _, w := range ws {
+		if w.Handwritten {
+			return true
+		}
+	}
+	return false
+}
+
+// splitNumber finds, in rs after "Số:" (from start), where the number
+// ends and the ký hiệu begins: after the last '/', or after the one
+// before it when a year sits between ("02/2019/TT-BNV"). A ký hiệu holds
+// no other '/', so earlier slashes belong to the number: a handwritten
+// number's ink read as "2/2" or "/27", which the caller then flags. With
+// no '/', the whole rest is the number.
+func splitNumber(rs []rune, start int) (numEnd, notStart int) {
+	end := len(rs)
+	for end > start && (rs[end-1] == '/' || unicode.IsSpace(rs[end-1])) {
+		end-- // a trailing slash is a speck, not the start of a ký hiệu
+	}
+	slash := -1
+	for i := end - 1; i >= start; i-- {
+		if rs[i] == '/' {
+			slash = i
+			break
+		}
+	}
+	if slash < 0 {
+		return len(rs), len(rs)
+	}
+	for i := slash - 1; i >= start; i-- {
+		if rs[i] != '/' {
+			continue
+		}
+		if reYear.MatchString(squeeze(string(rs[i+1 : slash]))) {
+			return i, i + 1
+		}
+		break
+	}
+	return slash, slash + 1
+}
+
+var reYear = regexp.MustCompile(`^(19|20)\d{2}$`)
 
 // squeeze removes all whitespace: a số/ký hiệu never holds a space, but
 // OCR splits it into words.
@@ -493,7 +604,8 @@ func (r *run) date(l textLine, certainty float64) {
 	if bad {
 		return
 	}
-	if looksHandwritten(l.wordsIn(m[2], m[3]), append(l.wordsIn(m[4], m[5]), l.wordsIn(m[6], m[7])...), true) {
+	handDay := anyHandwritten(l.wordsIn(m[2], m[3]))
+	if !handDay && looksHandwritten(l.wordsIn(m[2], m[3]), append(l.wordsIn(m[4], m[5]), l.wordsIn(m[6], m[7])...), true) {
 		r.flag(FieldIssuedDate, "day looks handwritten (read %q, larger than or off the printed line)", day)
 		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
 		return
@@ -525,6 +637,11 @@ func (r *run) date(l textLine, certainty float64) {
 		ws = append(ws, l.wordsIn(m[i], m[i+1])...)
 	}
 	r.set(FieldIssuedDate, t.Format(time.DateOnly), minConf(ws)*certainty)
+	if handDay {
+		r.fields[FieldIssuedDate].keep = keepHandwritten
+		r.flag(FieldIssuedDate, "handwritten day read by machine: check against the paper (read %q)", day)
+		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
+	}
 }
 
 // rePlace is an địa danh: capitalised words, maybe abbreviated ("TP. Hồ
@@ -573,14 +690,15 @@ func (r *run) titleAndSubject(lines []textLine, g geometry, vv []textLine) int {
 			bottom = lines[next].box.Max.Y
 			next++
 		}
-		t, rest, exact, ok := matchTypeName(titleText)
+		t, n, exact, ok := matchTypeWords(titleText)
+		rest := strings.Join(strings.Fields(titleText)[n:], " ")
 		switch {
 		case ok:
 			certainty := 1.0
 			if !exact {
 				certainty = 0.9 // matched only without diacritics
 			}
-			r.set(FieldTypeName, t.name, textConf(titleWords[:min(len(strings.Fields(t.name)), len(titleWords))])*certainty)
+			r.set(FieldTypeName, t.name, textConf(titleWords[:min(n, len(titleWords))])*certainty)
 		default:
 			r.set(FieldTypeName, sentenceCase(titleText), textConf(titleWords)*0.7)
 			r.flag(FieldTypeName, "%q is not a known type name", titleText)
@@ -617,9 +735,67 @@ func (r *run) titleAndSubject(lines []textLine, g geometry, vv []textLine) int {
 			r.flag(FieldSubject, "too long (%d characters)", n)
 		} else {
 			r.set(FieldSubject, fixText(text), textConf(ws))
+			if bad := misreadSubjectWords(text); len(bad) > 0 {
+				r.flag(FieldSubject, "looks misread: %s", strings.Join(bad, ", "))
+			}
 		}
 	}
 	return bottom
+}
+
+// reQuarter is "quý" and what follows it, which must be a Roman numeral
+// or a number ("quý III năm 2024"); OCR reads II as "H".
+var reQuarter = regexp.MustCompile(`(?i)\bquý\s+(\S+)`)
+
+// misreadSubjectWords returns words of a trích yếu that cannot be what
+// was printed: a quote or blot glued to letters ("'NHH" for "TNHH"),
+// Vietnamese syllables glued together ("quốcgia": a syllable has one
+// vowel group), a quarter that is no numeral ("quý H").
+func misreadSubjectWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		core := strings.TrimRight(w, ".,;:)")
+		rs := []rune(core)
+		if len(rs) > 1 && strings.ContainsRune("'‘’\"“”`^~¬", rs[0]) && unicode.IsLetter(rs[1]) {
+			out = append(out, w)
+			continue
+		}
+		if gluedSyllables(core) {
+			out = append(out, w)
+		}
+	}
+	for _, m := range reQuarter.FindAllStringSubmatch(s, -1) {
+		q := strings.TrimRight(m[1], ".,;:")
+		if !isDigits(q) && strings.Trim(q, "IVX") != "" {
+			out = append(out, m[0])
+		}
+	}
+	return out
+}
+
+// gluedSyllables reports a lower-case word with Vietnamese marks and two
+// vowel groups: two syllables OCR read without the space between them.
+// Words without marks may be foreign ("online") and are left alone.
+func gluedSyllables(w string) bool {
+	marked, groups, inVowel := false, 0, false
+	for _, r := range w {
+		if !unicode.IsLower(r) {
+			return false
+		}
+		b := foldRune(r)
+		if b < 'a' || b > 'z' {
+			return false
+		}
+		if r >= 0x80 {
+			marked = true
+		}
+		vowel := strings.IndexByte("aeiouy", b) >= 0
+		if vowel && !inVowel {
+			groups++
+		}
+		inVowel = vowel
+	}
+	return marked && groups >= 2
 }
 
 // tightBelow reports whether b follows a with single line spacing (a
@@ -672,12 +848,15 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 	}
 	// The signer's block is the last one holding a personal name.
 	var block []textLine
+	var nameSpecks []string
 	nameIdx := -1
 	for b := len(blocks) - 1; b >= 0 && nameIdx < 0; b-- {
 		for i := len(blocks[b]) - 1; i >= 0; i-- {
 			blocks[b][i] = withoutQuotes(blocks[b][i])
-			if isPersonName(strings.Trim(blocks[b][i].text, ".,;:")) {
-				block, nameIdx = blocks[b], i
+			l, specks := withoutSpecks(blocks[b][i])
+			if isPersonName(strings.Trim(l.text, ".,;:")) {
+				blocks[b][i] = l
+				block, nameIdx, nameSpecks = blocks[b], i, specks
 				break
 			}
 		}
@@ -687,7 +866,26 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 		return
 	}
 	name := block[nameIdx]
-	r.set(FieldSignerFullName, strings.Trim(name.text, ".,;:"), textConf(name.words))
+	nameText := strings.Trim(name.text, ".,;:")
+	if fixed, ok := fixSurname(nameText); ok {
+		r.flag(FieldSignerFullName, "read %q: %q is no Vietnamese surname, %q the only one with its letters", nameText, strings.Fields(nameText)[0], strings.Fields(fixed)[0])
+		nameText = fixed
+	}
+	r.set(FieldSignerFullName, nameText, textConf(name.words))
+	// It matched the strict form of a name: kept for review down to the
+	// confidence a strict pattern is kept at.
+	if textConf(name.words) >= minKeptConfidence {
+		r.fields[FieldSignerFullName].keep = keepPersonName
+	}
+	if len(nameSpecks) > 0 {
+		r.flag(FieldSignerFullName, "left out %q beside the name", strings.Join(nameSpecks, " "))
+	}
+	// Hỏi and sắc differ by a few pixels of stroke; under 250 dpi OCR
+	// swaps them with full confidence ("Hiến" for "Hiển" at 0.97), and a
+	// name has no vocabulary to catch it.
+	if dpi, ok := a4Resolution(r.lastPageSize); ok && dpi < 250 && hasHoiOrSac(nameText) {
+		r.flag(FieldSignerFullName, "tone marks of a name scanned at %.0f dpi are not certain", dpi)
+	}
 	// A name has no vocabulary: one word read with a doubt (a tone mark
 	// Tesseract hesitated on: "Hiến" for "Hiển") makes it doubtful.
 	if c := minConf(name.words); c < sureWordConfidence {
@@ -715,17 +913,158 @@ func (r *run) signature(lines []textLine, g geometry, minY int) {
 	}
 	if n > 0 {
 		_, ws := joinLines(title[:n])
-		text, conf := signerTitle(ws)
-		r.set(FieldSignerAuthority, text, conf)
+		r.signerTitle(FieldSignerAuthority, ws)
 	}
 	if n < len(title) {
 		_, ws := joinLines(title[n:])
-		text, conf := signerTitle(ws)
-		r.set(FieldSignerPosition, text, conf)
-		if bad := doubtfulWords(upperPrefixNoise(ws)); len(bad) > 0 {
-			r.flag(FieldSignerPosition, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
+		if ws = r.signerTitle(FieldSignerPosition, ws); ws != nil {
+			if bad := doubtfulWords(upperPrefixNoise(ws)); len(bad) > 0 {
+				r.flag(FieldSignerPosition, "words outside the vocabulary may be misread: %s", strings.Join(bad, ", "))
+			}
 		}
 	}
+}
+
+// signerTitle sets field to the signer title read from ws (see
+// signerTitle in vocabulary.go), after two repairs that are flagged: a
+// title whose words all match the vocabulary but for specks after it (the
+// signature or seal: "CHỦ TỊCH Ỉ ZZY") loses the specks, and a title one
+// bold-capital misreading away from the vocabulary (I read as L: "GLÁM
+// ĐỐC", "GLIÁM ĐỐC") is restored. It returns the words the value was made
+// of, or nil when a repair replaced them.
+func (r *run) signerTitle(field string, ws []ocr.Word) []ocr.Word {
+	ws = upperPrefixNoise(ws)
+	if len(ws) > 0 {
+		ws = append([]ocr.Word(nil), ws...)
+		ws[0].Text = strings.TrimLeft(ws[0].Text, "`'‘’\"“”")
+	}
+	if k, ok := titleBeforeSpecks(ws); ok {
+		var tail []string
+		for _, w := range ws[k:] {
+			tail = append(tail, w.Text)
+		}
+		r.flag(field, "left out %q after the title (signature or seal?)", strings.Join(tail, " "))
+		ws = ws[:k]
+	}
+	text, conf := signerTitle(ws)
+	words := make([]string, len(ws))
+	for i, w := range ws {
+		words[i] = w.Text
+	}
+	if fixed, ok := fixTitleLetters(words); ok {
+		r.set(field, authorityDot(fixed), vocabularyConfidence)
+		r.flag(field, "read %q, restored to %q (I read as L)", text, authorityDot(fixed))
+		return nil
+	}
+	r.set(field, authorityDot(text), conf)
+	return ws
+}
+
+// reAuthorityPunct is an authority prefix followed by the colon or comma
+// OCR read for its dot ("KT: GIÁM ĐỐC").
+var reAuthorityPunct = regexp.MustCompile(`^(KT|TM|TL|TUQ|Q)[:,;] `)
+
+// authorityDot writes an authority prefix with its printed dot.
+func authorityDot(title string) string {
+	return reAuthorityPunct.ReplaceAllString(title, "$1. ")
+}
+
+// titleBeforeSpecks finds a title followed by specks: the first k words
+// all match the vocabulary, and each word after them is one OCR doubted
+// or a letter or two, not a word of a title. ok is false when there is
+// nothing after the title or something real.
+func titleBeforeSpecks(ws []ocr.Word) (k int, ok bool) {
+	words := make([]string, len(ws))
+	for i, w := range ws {
+		words[i] = w.Text
+	}
+	for k = len(ws) - 1; k >= 1; k-- {
+		_, covered := restoreUpper(words[:k])
+		all := true
+		for _, c := range covered {
+			all = all && c
+		}
+		if !all {
+			continue
+		}
+		for _, w := range ws[k:] {
+			letters, _ := letterStats(w.Text)
+			if w.Confidence >= sureWordConfidence && letters > 2 {
+				return 0, false
+			}
+		}
+		return k, true
+	}
+	return 0, false
+}
+
+// fixTitleLetters restores a title that does not match the vocabulary but
+// would with one I that bold capitals lost to an L: "GLÁM" (L for I) or
+// "GLIÁM" (an L beside the I). It returns the title when exactly one such
+// change makes every word match.
+func fixTitleLetters(words []string) (string, bool) {
+	// Authority prefixes ("KT.", "TM:") are no vocabulary words.
+	prefix := 0
+	for prefix < len(words) && reAuthorityWord.MatchString(words[prefix]) {
+		prefix++
+	}
+	head := strings.Join(words[:prefix], " ")
+	words = words[prefix:]
+	if _, covered := restoreUpper(words); len(words) == 0 || !slices.Contains(covered, false) {
+		return "", false
+	}
+	found := ""
+	for i, w := range words {
+		rs := []rune(w)
+		for j, c := range rs {
+			if c != 'L' {
+				continue
+			}
+			for _, variant := range []string{string(rs[:j]) + "I" + string(rs[j+1:]), string(rs[:j]) + string(rs[j+1:])} {
+				try := slices.Clone(words)
+				try[i] = variant
+				text, covered := restoreUpper(try)
+				if variant == "" || slices.Contains(covered, false) {
+					continue
+				}
+				if found != "" && found != text {
+					return "", false
+				}
+				found = text
+			}
+		}
+	}
+	if found == "" {
+		return "", false
+	}
+	return strings.TrimSpace(head + " " + found), true
+}
+
+// reAuthorityWord is an authority prefix as one word: "KT.", "TM:".
+var reAuthorityWord = regexp.MustCompile(`^(KT|TM|TL|TUQ|Q)[.,:;]?$`)
+
+// withoutSpecks drops the words at either end of a line that are specks
+// rather than text: no letter, or a letter or two OCR barely read. It
+// returns the line and what it dropped.
+func withoutSpecks(l textLine) (textLine, []string) {
+	speck := func(w ocr.Word) bool {
+		letters, _ := letterStats(w.Text)
+		return letters == 0 || letters <= 2 && w.Confidence < 0.3
+	}
+	ws := l.words
+	var dropped []string
+	for len(ws) > 0 && speck(ws[0]) {
+		dropped = append(dropped, ws[0].Text)
+		ws = ws[1:]
+	}
+	for len(ws) > 0 && speck(ws[len(ws)-1]) {
+		dropped = append(dropped, ws[len(ws)-1].Text)
+		ws = ws[:len(ws)-1]
+	}
+	if len(dropped) == 0 {
+		return l, nil
+	}
+	return newTextLine(ws), dropped
 }
 
 // ---- checks ----
@@ -743,23 +1082,105 @@ func (r *run) crossCheck() {
 	if len(notation) > 5 && notation[4] == '/' && isDigits(notation[:4]) && date != "" && date[:4] != notation[:4] {
 		r.flag(FieldIssuedDate, "year %s differs from the year in the number (%s)", date[:4], notation[:4])
 	}
-	if notation == "" {
+	r.checkNotation()
+	r.checkTypeAgainstNotation()
+}
+
+// checkNotation checks the ký hiệu against the type name and the organ
+// name read elsewhere on the page, and against its width in print: a type
+// part that is no abbreviation but a known misreading of the title's
+// abbreviation is corrected, a D whose stroke OCR lost is restored from
+// the organ's initials (both flagged, with what was read), and a
+// reading wider in print than on paper is flagged. When the type part
+// agrees with the title and the organ part with the organ's initials, the
+// value is confirmed and kept even if OCR was unsure of it.
+func (r *run) checkNotation() {
+	nf := r.fields[FieldCodeNotation]
+	if nf == nil || nf.value == "" {
 		return
 	}
-	code := notation
-	if i := strings.IndexByte(code, '/'); i >= 0 {
-		code = code[i+1:]
+	read := nf.value
+	year, parts := notationParts(read)
+	title, titleKnown := typeByName(r.value(FieldTypeName))
+	var why []string
+	if _, ok := typeByAbbrev(parts[0]); !ok && titleKnown && len(parts) >= 2 {
+		if a, ok := typePartFix(parts[0], title.abbrev); ok {
+			why = append(why, fmt.Sprintf("%q is no type abbreviation, the title %q has %q", parts[0], title.name, a))
+			parts[0] = a
+		}
 	}
-	abbrev, _, _ := strings.Cut(code, "-")
-	t, ok := typeByAbbrev(abbrev)
-	if !ok {
+	organPart := 0
+	if _, ok := typeByAbbrev(parts[0]); ok && len(parts) >= 2 {
+		organPart = 1
+	}
+	initials := organInitials(r.value(FieldOrganName))
+	if p, ok := restoreStroke(parts[organPart], initials); ok {
+		why = append(why, fmt.Sprintf("the organ %q gives %q", r.value(FieldOrganName), p))
+		parts[organPart] = p
+	}
+	value := year + strings.Join(parts, "-")
+
+	ratio, measured := printedWidthRatio(r.numberWords, r.pageSize)
+	if measured && value != read {
+		// The words read say read; the paper says value if the fix is right.
+		ratio *= timesWidth(read) / max(timesWidth(value), 1)
+	}
+	if len(why) > 0 {
+		if measured && ratio >= minPrintedWidth && ratio <= maxPrintedWidth {
+			why = append(why, "its width on paper fits")
+		}
+		r.set(FieldCodeNotation, value, nf.conf)
+		nf = r.fields[FieldCodeNotation]
+		r.flag(FieldCodeNotation, "read %q, corrected to %q: %s", read, value, strings.Join(why, "; "))
+	}
+	if measured && ratio < minPrintedWidth {
+		r.flag(FieldCodeNotation, "%q is wider in print than on paper (%.0f %%): a letter may be doubled or inserted", value, 100*ratio)
+	}
+
+	t, typed := typeByAbbrev(parts[0])
+	typeAgrees := typed && titleKnown && t == title
+	organAgrees := initials != "" && strings.Contains(fold(initials), fold(parts[organPart]))
+	// A công văn's ký hiệu has no type part: the organ comes first.
+	if organAgrees && (typeAgrees || !typed && title.name == "Công văn") {
+		nf.keep = keepAgrees
+	}
+	// Printed in one word with a confirmed ký hiệu, in the width of print,
+	// the number shares a confidence that the ký hiệu's letters showed to
+	// be too low (a seal over the word); it is kept for review.
+	if cf := r.fields[FieldCodeNumber]; nf.keep != "" && cf != nil && cf.keep == "" && r.numberGlued && printedWidth(r.numberWords, r.pageSize) {
+		cf.keep = keepAgrees
+	}
+}
+
+// checkTypeAgainstNotation compares the type name with the type part of
+// the ký hiệu: a contradiction is flagged; agreement confirms a type name
+// OCR was unsure of; a type name not read is taken from the ký hiệu,
+// flagged.
+func (r *run) checkTypeAgainstNotation() {
+	nf := r.fields[FieldCodeNotation]
+	if nf == nil || nf.value == "" {
 		return
 	}
-	switch typeName := r.value(FieldTypeName); {
-	case typeName == "":
-		r.flag(FieldTypeName, "not found (the number %q suggests %q)", notation, t.name)
-	case typeName != t.name:
-		r.flag(FieldTypeName, "%q contradicts the number %q, which suggests %q", typeName, notation, t.name)
+	notation := nf.value
+	_, parts := notationParts(notation)
+	t, ok := typeByAbbrev(parts[0])
+	if !ok || len(parts) < 2 {
+		return
+	}
+	tf := r.fields[FieldTypeName]
+	switch {
+	case tf == nil || tf.value == "":
+		if nf.conf < minKeptConfidence && nf.keep == "" {
+			r.flag(FieldTypeName, "not found (the number %q suggests %q)", notation, t.name)
+			return
+		}
+		r.set(FieldTypeName, t.name, nf.conf)
+		r.fields[FieldTypeName].keep = keepAgrees
+		r.flag(FieldTypeName, "not read from the title; taken from the number %q", notation)
+	case tf.value == t.name:
+		tf.keep = keepAgrees
+	default:
+		r.flag(FieldTypeName, "%q contradicts the number %q, which suggests %q", tf.value, notation, t.name)
 	}
 }
 
@@ -785,6 +1206,10 @@ func (r *run) finish() Extraction {
 		conf := round3(f.conf)
 		e.Confidence[name] = conf
 		switch {
+		case f.keep != "" && conf < minOK:
+			if !r.flagged[name] {
+				r.flag(name, "low OCR confidence %.2f, kept for review: %s", conf, f.keep)
+			}
 		case conf < discardConfidence && conf >= minKeptConfidence && strictPattern[name] && !r.flagged[name]:
 			// A số/ký hiệu shares one OCR word, whose confidence the
 			// letters of the ký hiệu drag down; the value matched its strict

@@ -313,6 +313,86 @@ func TestExtract(t *testing.T) {
 			reasons: []string{"organName: looks misread: QUAN (QUẬN/QUẢN/QUÂN?)"},
 		},
 		{
+			// Real readings (metabench seed 4): Tesseract doubles the Đ of
+			// "QĐ"; the title says which abbreviation it is.
+			name:    "doubled letter in the type part, corrected from the title",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: 1595/QĐĐ-SGDĐT"; return d },
+			want:    full,
+			review:  true,
+			reasons: []string{`codeNotation: read "QĐĐ-SGDĐT", corrected to "QĐ-SGDĐT"`},
+		},
+		{
+			name: "stroke of Đ lost in the organ part, restored from the organ name",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"UBND TỈNH BÌNH DƯƠNG", "SỞ KẾ HOẠCH VÀ ĐẦU TƯ"}
+				d.number = "Số: 88/QĐ-SKHDT"
+				return d
+			},
+			want: with(full, want{FieldCodeNumber: "88", FieldCodeNotation: "QĐ-SKHĐT",
+				FieldOrganName: "SỞ KẾ HOẠCH VÀ ĐẦU TƯ", FieldParentOrganName: "UBND TỈNH BÌNH DƯƠNG"}),
+			review:  true,
+			reasons: []string{`the organ "SỞ KẾ HOẠCH VÀ ĐẦU TƯ" gives "SKHĐT"`},
+		},
+		{
+			name:    "ink of a handwritten number read with slashes",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: - 1/2 /QĐ-SGDĐT"; return d },
+			want:    with(full, want{FieldCodeNumber: ""}),
+			review:  true,
+			reasons: []string{`codeNumber: looks handwritten or garbled (read "-1/2" after 'Số:')`},
+		},
+		{
+			name:    "speck word before Số:",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "vn@0.15 Số: ”@0.18 /QĐ-SGDĐT"; return d },
+			want:    with(full, want{FieldCodeNumber: ""}),
+			review:  true,
+			reasons: []string{"codeNumber: looks handwritten or garbled"},
+		},
+		{
+			name: "title words glued together, read with a doubt the ký hiệu removes",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.number, d.title, d.subject = "Số: 397/GCN-SGDĐT", "GIẤY CHỨNGNHẬN@0.55", []string{"Đăng ký hoạt động giáo dục nghề nghiệp"}
+				return d
+			},
+			want: with(full, want{FieldTypeName: "Giấy chứng nhận", FieldCodeNumber: "397", FieldCodeNotation: "GCN-SGDĐT",
+				FieldSubject: "Đăng ký hoạt động giáo dục nghề nghiệp"}),
+			review:  true,
+			reasons: []string{"typeName: low OCR confidence 0.74, kept for review: another reading agrees"},
+		},
+		{
+			name:    "type name not read: taken from the ký hiệu",
+			doc:     func() ndDoc { d := quyetDinh(); d.title, d.subject = "", nil; return d },
+			want:    with(full, want{FieldSubject: ""}),
+			review:  true,
+			reasons: []string{`typeName: not read from the title; taken from the number "QĐ-SGDĐT"`},
+		},
+		{
+			name:    "surname with a wrong mark",
+			doc:     func() ndDoc { d := quyetDinh(); d.name = "Đỉnh@0.77 Xuân Trường"; return d },
+			want:    with(full, want{FieldSignerFullName: "Đinh Xuân Trường"}),
+			review:  true,
+			reasons: []string{`signerFullName: read "Đỉnh Xuân Trường": "Đỉnh" is no Vietnamese surname, "Đinh" the only one with its letters`},
+		},
+		{
+			name: "I read as L in the signer title, specks after it",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.authority = []string{"KT: GLIÁM ĐỐC", "PHÓ GIÁM ĐỐC Ỉ@0.2 ZZY@0.1"}
+				return d
+			},
+			want:    full,
+			review:  true,
+			reasons: []string{`signerAuthority: read "KT: GLIÁM ĐỐC", restored to "KT. GIÁM ĐỐC"`, `signerPosition: left out "Ỉ ZZY" after the title`},
+		},
+		{
+			name:    "speck before the signer name",
+			doc:     func() ndDoc { d := quyetDinh(); d.name = "¬. Nguyễn Văn An"; return d },
+			want:    full,
+			review:  true,
+			reasons: []string{`signerFullName: left out "¬."`},
+		},
+		{
 			name:    "low confidence word in the subject",
 			doc:     func() ndDoc { d := quyetDinh(); d.subject[1] = "vào lớp 10 năm@0.45 học 2020-2021"; return d },
 			want:    with(full, want{}),

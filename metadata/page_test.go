@@ -36,6 +36,10 @@ func newPage() *pageBuilder {
 type part struct {
 	x, cx int
 	text  string
+	// times lays the words out with the widths of Times New Roman at
+	// 13 pt, as the number line is printed (printedWidthRatio checks it);
+	// other text gets a flat width per letter.
+	times bool
 }
 
 // row puts parts on one Tesseract line (as when Tesseract merges the two
@@ -59,6 +63,12 @@ func (p *pageBuilder) lines(y, size int, parts ...part) *pageBuilder {
 func (p *pageBuilder) words(y, size int, pt part) {
 	charW := size * 55 / 100
 	space := size * 35 / 100
+	wordW := func(text string) int {
+		if pt.times {
+			return int(timesWidth(text) * numberFontPt / 72 * 300)
+		}
+		return utf8.RuneCountInString(text) * charW
+	}
 	toks := strings.Fields(pt.text)
 	width := 0
 	for i, t := range toks {
@@ -66,7 +76,7 @@ func (p *pageBuilder) words(y, size int, pt part) {
 		if i > 0 {
 			width += space
 		}
-		width += utf8.RuneCountInString(text) * charW
+		width += wordW(text)
 	}
 	x := pt.x
 	if pt.cx > 0 {
@@ -74,7 +84,7 @@ func (p *pageBuilder) words(y, size int, pt part) {
 	}
 	for _, t := range toks {
 		text, conf := splitConf(t)
-		w := utf8.RuneCountInString(text) * charW
+		w := wordW(text)
 		p.res.Words = append(p.res.Words, ocr.Word{
 			Text:       text,
 			Box:        image.Rect(x, y, x+w, y+size),
@@ -186,7 +196,7 @@ func (d ndDoc) build() []*ocr.Result {
 		y += 62
 	}
 	y += 60
-	numberRow := []part{{cx: leftCX, text: d.number}, {cx: rightCX, text: d.date}}
+	numberRow := []part{{cx: leftCX, text: d.number, times: true}, {cx: rightCX, text: d.date}}
 	if d.mergeRows {
 		p.row(y, size, numberRow...)
 	} else {

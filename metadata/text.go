@@ -139,3 +139,54 @@ func isPersonName(s string) bool {
 	}
 	return true
 }
+
+// surnames are the common Vietnamese family names (họ). A name under a
+// signature starts with one; a first word that is none of them but has
+// the letters of exactly one ("Đỉnh", "Định" for "Đinh") is that one
+// with a mark misread.
+var surnames = []string{
+	"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+	"Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lâm", "Mai", "Trịnh", "Đào", "Cao", "Lương",
+	"Lưu", "Tạ", "Tô", "Châu", "Quách", "Thái", "Phùng", "Kiều", "Tăng", "Từ", "Chu", "Triệu",
+	"Vương", "Thân", "Khúc", "Đàm", "Hứa", "Tôn", "Mạc", "Âu", "Giang", "Nghiêm", "Ông", "Quan",
+	"Kim", "Lục", "Diệp", "Bạch", "Khổng", "Lạc", "Nông", "Tống", "Viên", "Ninh", "Phí", "Thạch",
+	"Đoàn", "Doãn", "Hà", "La", "Lã", "Văn", "Đồng", "Tiêu", "Hầu", "Khương", "Mã", "Lò", "Vi",
+}
+
+// fixSurname returns name with its first word spelled as the one surname
+// it can be, when that word is no surname itself; ok is false otherwise.
+func fixSurname(name string) (string, bool) {
+	words := strings.Fields(name)
+	if len(words) < 2 {
+		return "", false
+	}
+	first := words[0]
+	match := ""
+	for _, s := range surnames {
+		if s == first {
+			return "", false
+		}
+		if fold(s) == fold(first) {
+			if match != "" {
+				return "", false // "Doãn" or "Đoàn": no telling
+			}
+			match = s
+		}
+	}
+	if match == "" {
+		return "", false
+	}
+	words[0] = match
+	return strings.Join(words, " "), true
+}
+
+// hasHoiOrSac reports whether s has a letter with the hỏi (ả) or sắc (á)
+// tone mark.
+func hasHoiOrSac(s string) bool {
+	for _, r := range norm.NFD.String(s) {
+		if r == '\u0309' || r == '\u0301' {
+			return true
+		}
+	}
+	return false
+}

@@ -49,6 +49,11 @@ func TestMatchNumberPrefix(t *testing.T) {
 		{"SỞ Y TẾ", false, ""},
 		{"Sông Hàn 12/3", false, ""},
 		{"So sánh", false, ""},
+		// Specks before "Số:" (metabench seed 4).
+		{"_Số: .c= /SGTVT-QLVT", true, ".c= /SGTVT-QLVT"},
+		{"vn Số: ” /GP-SGTVT", true, "” /GP-SGTVT"},
+		{"vn Số 12/QĐ-UBND", false, ""},
+		{"là Sông Hàn", false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {

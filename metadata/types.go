@@ -46,30 +46,49 @@ func typeByAbbrev(a string) (documentType, bool) {
 // name on the line, as printed; exact is false when the match needed
 // folding.
 func matchTypeName(title string) (t documentType, rest string, exact, ok bool) {
+	t, n, exact, ok := matchTypeWords(title)
+	if !ok {
+		return t, "", false, false
+	}
+	return t, strings.Join(strings.Fields(title)[n:], " "), exact, true
+}
+
+// matchTypeWords is matchTypeName returning how many words of title the
+// type name took. Letters are compared without the spaces, so that words
+// OCR glued together ("GIẤY CHỨNGNHẬN") still match, but the name must end
+// where a printed word ends.
+func matchTypeWords(title string) (t documentType, n int, exact, ok bool) {
 	words := strings.Fields(title)
-	best := -1
+	keys := make([]string, len(words))
+	for i, w := range words {
+		keys[i] = vocabularyKey(w)
+	}
+	best, bestLen := -1, 0
 	for i, cand := range documentTypes {
-		cw := strings.Fields(cand.name)
-		if len(cw) > len(words) {
-			continue
-		}
-		match := true
-		for j := range cw {
-			if fold(cw[j]) != strings.Trim(fold(words[j]), ".,:;") {
-				match = false
-				break
+		want := vocabularyKey(cand.name)
+		got := ""
+		for j := 0; j < len(words) && len(got) < len(want); j++ {
+			got += keys[j]
+			if got == want && len(want) > bestLen {
+				best, bestLen, n = i, len(want), j+1
 			}
-		}
-		if match && (best < 0 || len(cw) > len(strings.Fields(documentTypes[best].name))) {
-			best = i
 		}
 	}
 	if best < 0 {
-		return documentType{}, "", false, false
+		return documentType{}, 0, false, false
 	}
 	t = documentTypes[best]
-	n := len(strings.Fields(t.name))
-	printed := strings.Join(words[:n], " ")
-	exact = strings.EqualFold(strings.Trim(printed, ".,:;"), t.name)
-	return t, strings.Join(words[n:], " "), exact, true
+	printed := strings.Join(words[:n], "")
+	exact = strings.EqualFold(strings.Trim(printed, ".,:;"), strings.ReplaceAll(t.name, " ", ""))
+	return t, n, exact, true
+}
+
+// typeByName returns the type named name (sentence case, as extracted).
+func typeByName(name string) (documentType, bool) {
+	for _, t := range documentTypes {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return documentType{}, false
 }

@@ -174,6 +174,36 @@ func restorePlace(place string) string {
 	return titleWords(p)
 }
 
+// restoreFromPlace gives the words of an upper-case name that spell the
+// document's own địa danh the marks the place-and-date line shows: a
+// district or commune body is named after the place it sits in (Nghị
+// định 30: the địa danh is that unit's name), which no vocabulary can
+// list, and Tesseract reads the marks of the italic mixed-case place line
+// better than those of bold capitals ("QUẬN LIÊN CHIẾU" beside "Liên
+// Chiểu, ngày …"). Only a run of whole upper-case words whose letters
+// equal the place's exactly is changed.
+func restoreFromPlace(name, place string) string {
+	key := vocabularyKey(place)
+	if len(key) < 4 || !isPlaceName(place) {
+		return name
+	}
+	n := len(strings.Fields(place))
+	words := strings.Fields(name)
+	for i := 0; i+n <= len(words); i++ {
+		run := words[i : i+n]
+		upper := true
+		for _, w := range run {
+			upper = upper && (isUpperWord(w) || !hasLetterOrDigit(w))
+		}
+		if upper && vocabularyKey(strings.Join(run, "")) == key {
+			printed := strings.Fields(strings.ToUpper(place))
+			copy(words[i:i+n], printed)
+			i += n - 1
+		}
+	}
+	return strings.Join(words, " ")
+}
+
 // isProvince tells whether a vocabulary phrase is a province or city.
 func isProvince(p string) bool { return indexOf(provinceVocabulary, p) >= 0 }
 

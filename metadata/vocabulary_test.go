@@ -158,3 +158,26 @@ func TestHoldsTwoNames(t *testing.T) {
 		}
 	}
 }
+
+func TestRestoreFromPlace(t *testing.T) {
+	tests := []struct{ name, place, want string }{
+		{"CHI NHÁNH VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI QUẬN LIÊN CHIẾU", "Liên Chiểu", "CHI NHÁNH VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI QUẬN LIÊN CHIỂU"},
+		{"UBND HUYỆN THANH TRI", "Thanh Trì", "UBND HUYỆN THANH TRÌ"},
+		// Other letters: a different place, left alone.
+		{"UBND QUẬN HẢI CHÂU", "Liên Chiểu", "UBND QUẬN HẢI CHÂU"},
+		// Only whole words, only upper case.
+		{"UBND QUẬN LIÊN CHIẾUX", "Liên Chiểu", "UBND QUẬN LIÊN CHIẾUX"},
+		{"Phòng Liên Chiếu", "Liên Chiểu", "Phòng Liên Chiếu"},
+		// No place, or one too short or not a name, changes nothing.
+		{"SỞ Y TI", "", "SỞ Y TI"},
+		{"SỞ Y TI", "Ti", "SỞ Y TI"},
+		{"SỞ Y TẾ", "y tế 12", "SỞ Y TẾ"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.place, func(t *testing.T) {
+			if got := restoreFromPlace(tt.name, tt.place); got != tt.want {
+				t.Errorf("restoreFromPlace(%q, %q) = %q, want %q", tt.name, tt.place, got, tt.want)
+			}
+		})
+	}
+}

@@ -18,6 +18,12 @@ type Word struct {
 	Confidence float64         `json:"confidence"` // 0..1
 	// Line numbers words on the same text line, in reading order, from 0.
 	Line int `json:"line"`
+	// Handwritten marks a word read from handwriting (a document number or
+	// day written in ink beside the printed "Số:" or "ngày", see
+	// ProcessPage), possibly joined with the printed notation that follows
+	// ("2826/QĐ-STP"). Its Confidence is capped; whatever is built from it
+	// must be flagged for review.
+	Handwritten bool `json:"handwritten,omitempty"`
 }
 
 // Result is what an engine read on one page.

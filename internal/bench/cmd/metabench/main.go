@@ -5,7 +5,7 @@
 // metadata.Extract and Extraction.Document), compares every field with
 // the ground truth and prints Markdown tables (see BENCHMARKS.md):
 //
-//	go run ./internal/bench/cmd/metabench [-n 240] [-seed 4] [-workers 2] [-cache DIR] [-v]
+//	go run ./internal/bench/cmd/metabench [-n 240] [-seed 4] [-workers 2] [-cache DIR] [-cache-key KEY] [-v]
 //
 // Comparison is on NFC, whitespace-collapsed, lower-cased values. A
 // number or day written by hand counts as correct only when the field is
@@ -15,7 +15,9 @@
 // OCR results are cached in -cache (default $TMPDIR/sohoa-metabench),
 // keyed by the seed, the ocr package sources, the Tesseract version and
 // the layout option, so that changing only the extraction re-runs in
-// seconds.
+// seconds. -cache-key pins that key (e.g. seed4-881406db2cc696cd) so that
+// extraction work can go on against a known OCR while the ocr sources
+// change under it; the pinned cache must then already hold every page.
 package main
 
 import (
@@ -57,6 +59,7 @@ type options struct {
 	seed       uint64
 	workers    int
 	cache      string
+	cacheKey   string
 	autoLayout bool
 	verbose    bool
 	cachedOnly bool
@@ -69,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 4, "seed of the generated set")
 	fs.IntVar(&o.workers, "workers", 2, "OCR workers, one Tesseract each")
 	fs.StringVar(&o.cache, "cache", filepath.Join(os.TempDir(), "sohoa-metabench"), "OCR result cache `folder` (\"\" for none)")
+	fs.StringVar(&o.cacheKey, "cache-key", "", "use this OCR cache `key` (a folder name in -cache, e.g. seed4-881406db2cc696cd) instead of the one hashed from the live ocr sources; every page must be cached under it")
 	fs.BoolVar(&o.autoLayout, "auto-layout", false, "read pages with TesseractOptions.AutoLayout")
 	fs.BoolVar(&o.verbose, "v", false, "list every wrong field value (to stderr)")
 	fs.BoolVar(&o.cachedOnly, "cached-only", false, "score only the documents whose OCR is cached, without generating (quick iterations on extraction; needs a cached truth)")
@@ -82,13 +86,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	version, err := ocrVersion(root, o.autoLayout)
-	if err != nil {
-		return err
-	}
-	cache := bench.OCRCache{Dir: o.cache, Key: fmt.Sprintf("seed%d-%s", o.seed, version)}
-	if o.cache == "" {
+	cache := bench.OCRCache{Dir: o.cache, Key: o.cacheKey}
+	switch {
+	case o.cache == "" && o.cacheKey != "":
+		return fmt.Errorf("-cache-key needs -cache")
+	case o.cache == "":
 		cache = bench.OCRCache{}
+	case o.cacheKey == "":
+		version, err := ocrVersion(root, o.autoLayout)
+		if err != nil {
+			return err
+		}
+		cache.Key = fmt.Sprintf("seed%d-%s", o.seed, version)
+	default:
+		// A pinned key names OCR made by other sources: reading a missing
+		// page now would mix two OCR versions under one key.
+		if fi, err := os.Stat(filepath.Join(o.cache, o.cacheKey)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("-cache-key %s: no such cache in %s", o.cacheKey, o.cache)
+		}
 	}
 	fmt.Fprintf(stderr, "OCR cache: %s\n", filepath.Join(cache.Dir, cache.Key))
 	fixturesVersion, err := sourceHash(root, "fixtures")
@@ -120,6 +135,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !cached && o.cachedOnly {
 		return fmt.Errorf("-cached-only: no cached truth for this seed and -n")
+	}
+	if !cached && o.cacheKey != "" {
+		return fmt.Errorf("-cache-key %s: the cache lacks the truth or some pages of this set; run without -cache-key or add -cached-only", o.cacheKey)
 	}
 	if !cached {
 		setDir, err := os.MkdirTemp("", "metabench-set-*")
