@@ -93,8 +93,8 @@ func TestProcessPageOrientationSteps(t *testing.T) {
 				t.Errorf("rotation %d after %d readings and %d OSD calls; want %d, %d, %d",
 					pg.Rotation, eng.reads, eng.osds, tt.wantRotation, tt.wantReads, tt.wantOSDs)
 			}
-			if b := pg.Image.Bounds(); b.Dx() != page.Bounds().Dx() || b.Dy() != page.Bounds().Dy() {
-				t.Errorf("archived page is %v, want upright %v", b, page.Bounds())
+			if s := pg.Size(); s != page.Bounds().Size() || pg.Result.Width != s.X || pg.Result.Height != s.Y {
+				t.Errorf("page shown %v, read %dx%d, want upright %v", s, pg.Result.Width, pg.Result.Height, page.Bounds().Size())
 			}
 		})
 	}

@@ -7,30 +7,47 @@ import (
 	"math"
 )
 
-// MinSkewDegrees is the smallest measured skew worth resampling a page for:
-// below it OCR is unaffected and the scan stays untouched.
+// MinSkewDegrees is the smallest measured skew worth correcting: below it
+// OCR is unaffected and the page is shown as scanned.
 const MinSkewDegrees = 0.3
 
 // Page is a page made ready for the archive and read.
+//
+// The archive keeps the scan's own pixels: the correction found (Rotation,
+// then SkewDegrees) is recorded for the viewer to apply, and only the grey
+// copy OCR reads is resampled.
 type Page struct {
-	// Image is the page to archive: turned upright and deskewed when
-	// needed (Rotation, SkewDegrees), otherwise the input image itself.
+	// Image is the input image itself, never resampled.
 	Image image.Image
-	// Rotation is the clockwise rotation applied, 0/90/180/270.
+	// Rotation is the clockwise rotation that turns Image upright,
+	// 0/90/180/270 (as Rotate applies it).
 	Rotation int
-	// SkewDegrees is the skew corrected, 0 when none was.
+	// SkewDegrees is the skew corrected after the rotation (as Deskew
+	// applies it), 0 when none was.
 	SkewDegrees float64
-	// Result is what was read; word boxes are in Image's coordinates.
+	// Result is what was read. Word boxes are in the coordinates of the
+	// corrected page (Image through Rotate and Deskew, origin (0,0), of
+	// Size), or of Image itself when no correction was needed.
 	Result *Result
 }
 
-// Changed reports whether Image differs from the input pixels.
-func (p *Page) Changed() bool { return p.Rotation != 0 || p.SkewDegrees != 0 }
+// Corrected reports whether the page is shown turned or deskewed.
+func (p *Page) Corrected() bool { return p.Rotation != 0 || p.SkewDegrees != 0 }
+
+// Size is the size of the page as shown: Image's, sides swapped when it is
+// turned sideways (a deskew keeps the size).
+func (p *Page) Size() image.Point {
+	s := p.Image.Bounds().Size()
+	if p.Rotation == 90 || p.Rotation == 270 {
+		s.X, s.Y = s.Y, s.X
+	}
+	return s
+}
 
 // ProcessPage runs everything a scanned page needs before it is archived
-// and read: orientation, deskew (both applied to the archived page, as
-// OCRmyPDF does, so the text layer lies on the lines people see), then OCR
-// on a cleaned copy (RecognizePage).
+// and read: orientation and deskew (recorded in the Page for the archive to
+// show, so the text layer lies on the lines people see, and applied to the
+// grey copy OCR reads), then OCR on that cleaned copy (RecognizePage).
 //
 // Orientation costs little on most pages: one pass over a reduced copy
 // (analyseLayout) tells the direction of the text lines and which way up
@@ -72,38 +89,40 @@ func ProcessPage(ctx context.Context, engine Engine, img image.Image, opts Recog
 	return readTurned(ctx, engine, img, &ink, rotation, layout, opts)
 }
 
-// readTurned turns img clockwise by rotation, deskews it and reads it.
-// layout is img's; its skew holds for a page turned by 0 or 180°, and is
-// measured again on one turned sideways. *ink is img through inkGray, or
-// nil; when the page needs no deskew it is turned (exactly) and read
-// instead of converting the page again, and *ink is set to nil when it
-// was cleaned in place.
+// readTurned reads img turned clockwise by rotation and deskewed, and
+// records that correction; img itself is left as it is. layout is img's;
+// its skew holds for a page turned by 0 or 180°, and is measured again on
+// one turned sideways. *ink is img through inkGray, or nil (then it is made
+// again); only that grey copy is turned and resampled for OCR, which costs
+// a quarter of resampling the colour page. *ink is set to nil when it was
+// cleaned in place.
 func readTurned(ctx context.Context, engine Engine, img image.Image, ink **image.Gray, rotation int, layout pageLayout, opts RecognizeOptions) (*Page, error) {
-	upright := Rotate(img, rotation)
+	g := *ink
+	if g == nil {
+		g = inkGray(img)
+	}
+	g = Rotate(g, rotation).(*image.Gray)
 	skew := layout.Skew
 	if rotation == 90 || rotation == 270 {
-		skew = MeasureSkew(upright)
+		skew = analyseLayout(reduce(g)).Skew
 	}
 	if math.Abs(skew) >= MinSkewDegrees {
-		upright = Deskew(upright, skew)
+		g = Deskew(g, skew).(*image.Gray)
 	} else {
 		skew = 0
 	}
-	var res *Result
-	var err error
-	if skew == 0 && *ink != nil {
-		g := Rotate(*ink, rotation).(*image.Gray)
-		if rotation == 0 {
-			*ink = nil // g is *ink, about to be cleaned in place
-		}
-		res, err = recognizeGray(ctx, engine, g, upright.Bounds(), opts)
-	} else {
-		res, err = RecognizePage(ctx, engine, upright, opts)
+	if g == *ink {
+		*ink = nil // about to be cleaned in place
 	}
+	frame := img.Bounds()
+	if rotation != 0 || skew != 0 {
+		frame = g.Bounds() // starts at (0,0), upright size
+	}
+	res, err := recognizeGray(ctx, engine, g, frame, opts)
 	if err != nil {
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
-	return &Page{Image: upright, Rotation: rotation, SkewDegrees: skew, Result: res}, nil
+	return &Page{Image: img, Rotation: rotation, SkewDegrees: skew, Result: res}, nil
 }
 
 // What a reading of a page the right way up looks like. On the fixtures

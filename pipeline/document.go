@@ -134,10 +134,10 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 			return fmt.Errorf("%s: page %d: %w", filepath.Base(p.File), p.Index+1, err)
 		}
 		res := pg.Result
-		page := pdfa.Page{Image: pg.Image, DPI: p.DPI, Words: res.Words}
-		if !pg.Changed() && p.Format == "jpeg" {
-			page.Encoded, page.Format = p.Encoded, p.Format
-		}
+		// The scan goes in as it is (its own JPEG or PNG data when the
+		// writer can copy it); the page shows it corrected.
+		page := pdfa.Page{Image: pg.Image, Encoded: p.Encoded, Format: p.Format, DPI: p.DPI,
+			Rotation: pg.Rotation, SkewDegrees: pg.SkewDegrees, Words: res.Words}
 		if err := w.AddPage(page); err != nil {
 			return fmt.Errorf("page %d: write PDF: %w", p.Index+1, err)
 		}

@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"image"
 	_ "image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -598,9 +601,10 @@ func TestRegisterReviewExport(t *testing.T) {
 
 // checkPDFA judges one output PDF with poppler and qpdf: the text layer
 // gives back exactly the OCR words, the font is embedded with a ToUnicode
-// map, the file is structurally clean, and the page images are the scan's
-// own pixels (JPEG bytes passed through, or identical pixels) when no
-// orientation or skew correction was needed.
+// map, the file is structurally clean, the page images are the scan's own
+// pixels (JPEG bytes passed through, or identical pixels) whatever the
+// orientation or skew correction, and each page shows its image with the
+// correction recorded in metadata.json.
 func checkPDFA(t *testing.T, store string, v documentView, pdf, text string, d generated) {
 	t.Helper()
 	for _, o := range v.Objects {
@@ -633,13 +637,11 @@ func checkPDFA(t *testing.T, store string, v documentView, pdf, text string, d g
 			t.Errorf("font not embedded with ToUnicode: %s", l)
 		}
 	}
-	unchanged := true
-	if v.Metadata != nil && v.Metadata.OCR != nil {
-		for _, p := range v.Metadata.OCR.Pages {
-			unchanged = unchanged && p.Rotation == 0 && p.SkewDegrees == 0
-		}
+	if v.Metadata == nil || v.Metadata.OCR == nil {
+		t.Fatal("metadata.json has no OCR page information")
 	}
-	if !unchanged || len(d.files) != 1 {
+	checkImageMatrices(t, pdf, v.Metadata.OCR.Pages)
+	if len(d.files) != 1 {
 		return
 	}
 	in, _ := os.ReadFile(d.files[0])
@@ -653,14 +655,81 @@ func checkPDFA(t *testing.T, store string, v documentView, pdf, text string, d g
 		if !bytes.Equal(got, in) {
 			t.Errorf("the JPEG scan was not passed through byte for byte (%d vs %d bytes)", len(got), len(in))
 		}
-		if st, _ := os.Stat(pdf); float64(st.Size()) > 1.1*float64(len(in)) {
-			t.Errorf("PDF is %d bytes for a %d-byte JPEG: more than 10%% overhead", st.Size(), len(in))
-		}
 	case fixtures.FormPNG:
 		if out, err := exec.Command("pdfimages", "-png", pdf, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
 			t.Fatalf("pdfimages: %v\n%s", err, out)
 		}
 		samePixels(t, d.files[0], filepath.Join(dir, "img-000.png"))
+	default:
+		return
+	}
+	// The scan's own compressed data is stored: the PDF is hardly larger.
+	if st, _ := os.Stat(pdf); float64(st.Size()) > 1.1*float64(len(in)) {
+		t.Errorf("PDF is %d bytes for a %d-byte %s scan: more than 10%% overhead", st.Size(), len(in), d.Form)
+	}
+}
+
+// imageCM finds, in the uncompressed content streams of a PDF, the matrix
+// each page draws its image with.
+var imageCM = regexp.MustCompile(`q\s+(\S+) (\S+) (\S+) (\S+) (\S+) (\S+) cm\s+/Im0 Do`)
+
+// checkImageMatrices checks that every page draws its (stored, uncorrected)
+// image turned by the rotation and skew recorded for it: the image's x axis
+// turned clockwise by rotation − skew degrees, at the page's resolution,
+// its centre on the page's centre, and the page the size of the turned
+// image.
+func checkImageMatrices(t *testing.T, pdf string, pages []metadata.PageInfo) {
+	t.Helper()
+	qdf := filepath.Join(t.TempDir(), "qdf.pdf")
+	if out, err := exec.Command("qpdf", "--qdf", "--object-streams=disable", pdf, qdf).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --qdf: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(qdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms := imageCM.FindAllStringSubmatch(string(raw), -1)
+	list, err := exec.Command("pdfimages", "-list", pdf).Output()
+	if err != nil {
+		t.Fatalf("pdfimages -list: %v", err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(list)), "\n")[2:]
+	info, err := exec.Command("pdfinfo", "-f", "1", "-l", fmt.Sprint(len(pages)), pdf).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	sizes := regexp.MustCompile(`Page +\d+ size: +([\d.]+) x ([\d.]+) pts`).FindAllStringSubmatch(string(info), -1)
+	if len(cms) != len(pages) || len(rows) != len(pages) || len(sizes) != len(pages) {
+		t.Fatalf("%d image matrices, %d images, %d page sizes for %d pages", len(cms), len(rows), len(sizes), len(pages))
+	}
+	for i, p := range pages {
+		var m [6]float64
+		for k := range m {
+			m[k], _ = strconv.ParseFloat(cms[i][k+1], 64)
+		}
+		f := strings.Fields(rows[i])
+		w, _ := strconv.ParseFloat(f[3], 64)
+		h, _ := strconv.ParseFloat(f[4], 64)
+		pageW, _ := strconv.ParseFloat(sizes[i][1], 64)
+		pageH, _ := strconv.ParseFloat(sizes[i][2], 64)
+		scale := 72 / float64(p.DPI)
+		turnedW, turnedH := w, h
+		if p.Rotation == 90 || p.Rotation == 270 {
+			turnedW, turnedH = h, w
+		}
+		angle := math.Atan2(-m[1], m[0]) * 180 / math.Pi
+		diff := math.Mod(angle-(float64(p.Rotation)-p.SkewDegrees)+540, 360) - 180
+		near := func(got, want float64) bool { return math.Abs(got-want) <= 0.01*want+0.01 }
+		switch {
+		case math.Abs(diff) > 0.01:
+			t.Errorf("page %d: image turned %.3f°, want rotation %d − skew %.3f", i+1, angle, p.Rotation, p.SkewDegrees)
+		case !near(math.Hypot(m[0], m[1]), w*scale) || !near(math.Hypot(m[2], m[3]), h*scale):
+			t.Errorf("page %d: image drawn %.1f × %.1f pt, want %.1f × %.1f at %d dpi", i+1, math.Hypot(m[0], m[1]), math.Hypot(m[2], m[3]), w*scale, h*scale, p.DPI)
+		case !near(pageW, turnedW*scale) || !near(pageH, turnedH*scale):
+			t.Errorf("page %d: page %v × %v pt, want the turned image's %.1f × %.1f", i+1, pageW, pageH, turnedW*scale, turnedH*scale)
+		case math.Abs(m[4]+(m[0]+m[2])/2-pageW/2) > 0.5 || math.Abs(m[5]+(m[1]+m[3])/2-pageH/2) > 0.5:
+			t.Errorf("page %d: image centre not on the page centre (cm %v, page %v × %v)", i+1, m, pageW, pageH)
+		}
 	}
 }
 

@@ -212,7 +212,7 @@ func readWhole(path string) ([]byte, error) {
 }
 
 // decodeSingleImage decodes a PNG or JPEG file after checking its declared
-// size; a JPEG keeps its bytes for pass-through.
+// size; the page keeps the file's bytes for pass-through (not a CMYK JPEG).
 func decodeSingleImage(path string, format Format, lim Limits) (Page, error) {
 	data, err := readWhole(path)
 	if err != nil {
@@ -250,6 +250,8 @@ func decodeSingleImage(path string, format Format, lim Limits) (Page, error) {
 	p := Page{Image: img}
 	if format == FormatPNG {
 		p.DPI = pngDPI(data)
+		// A writer can often copy the compressed rows as they are.
+		p.Encoded, p.Format = data, "png"
 	} else {
 		p.DPI = jpegDPI(data)
 		// CMYK JPEGs (often Adobe-inverted) need special handling in a PDF;

@@ -117,8 +117,8 @@ func TestPagesDecodesFormats(t *testing.T) {
 				if p.DPI != 300 {
 					t.Errorf("DPI = %v, want 300", p.DPI)
 				}
-				if p.Encoded != nil || p.Format != "" {
-					t.Errorf("PNG must not be passed through, got Format %q", p.Format)
+				if p.Format != "png" || !bytes.Equal(p.Encoded, pngWithDPI(t, pattern, 300)) {
+					t.Errorf("Encoded/Format = %d bytes/%q, want the file's bytes/png", len(p.Encoded), p.Format)
 				}
 			},
 		},

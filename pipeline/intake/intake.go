@@ -61,7 +61,8 @@ type Page struct {
 	// Image holds the pixels.
 	Image image.Image
 	// Encoded and Format, when set, hold the page exactly as stored in the
-	// source ("jpeg" only for now) so a writer can pass it through untouched.
+	// source (a whole "jpeg" or "png" file) so a writer can pass it through
+	// untouched.
 	Encoded []byte
 	Format  string
 	// DPI is the resolution the source declared, 0 when unknown.

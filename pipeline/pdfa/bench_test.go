@@ -34,6 +34,9 @@ func BenchmarkAddPage(b *testing.B) {
 		{"RGB decoded JPEG", Page{Image: decoded, DPI: 300, Words: words}},
 		{"Gray noisy", Page{Image: grey, DPI: 300, Words: words}},
 		{"JPEG pass-through", Page{Encoded: jpegOf(b, colourNoisy), Format: "jpeg", DPI: 300, Words: words}},
+		{"PNG pass-through RGB noisy", Page{Image: colourNoisy, Encoded: pngOf(b, colourNoisy), Format: "png", DPI: 300, Words: words}},
+		{"PNG pass-through, turned and deskewed", Page{Image: colourNoisy, Encoded: pngOf(b, colourNoisy), Format: "png", DPI: 300,
+			Rotation: 90, SkewDegrees: 1.2, Words: words}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {

@@ -2,11 +2,13 @@ package pdfa
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -313,4 +315,94 @@ func writeFlateImage(out io.Writer, img image.Image, kind pixelKind) error {
 		cur, prev = prev, cur
 	}
 	return zw.Close()
+}
+
+// pageImage is the image of one page as it goes into the PDF: passed
+// through from the source's own encoding, or encoded from decoded pixels.
+type pageImage struct {
+	width, height int
+	dict          *dict                 // without /Length
+	data          []byte                // stream data known up front, or
+	fill          func(io.Writer) error // stream data produced on the fly
+}
+
+// chooseImage picks how p's image is stored: the source's JPEG or PNG data
+// untouched when it can be, otherwise p.Image encoded losslessly.
+func chooseImage(p Page) (pageImage, error) {
+	var width, height int
+	if p.Image != nil {
+		b := p.Image.Bounds()
+		width, height = b.Dx(), b.Dy()
+	}
+	sameSize := func(w, h int) bool { return p.Image == nil || (w == width && h == height) }
+	if len(p.Encoded) > 0 {
+		switch {
+		case isJPEGFormat(p.Format):
+			if jw, jh, kind, ok := jpegInfo(p.Encoded); ok && sameSize(jw, jh) {
+				return pageImage{width: jw, height: jh, dict: imageDict(jw, jh, kind, "/DCTDecode"), data: p.Encoded}, nil
+			}
+		case isPNGFormat(p.Format):
+			if png, err := parsePNG(p.Encoded); err == nil && png.width > 0 && png.height > 0 && sameSize(png.width, png.height) {
+				return pageImage{width: png.width, height: png.height, dict: png.dict(), fill: func(out io.Writer) error {
+					for _, chunk := range png.idat {
+						if _, err := out.Write(chunk); err != nil {
+							return err
+						}
+					}
+					return nil
+				}}, nil
+			}
+		}
+	}
+	if p.Image == nil {
+		if len(p.Encoded) > 0 {
+			return pageImage{}, fmt.Errorf("cannot pass through %q data and no decoded image given", p.Format)
+		}
+		return pageImage{}, errors.New("no image")
+	}
+	if width <= 0 || height <= 0 {
+		return pageImage{}, fmt.Errorf("empty image %dx%d", width, height)
+	}
+	kind := classify(p.Image)
+	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, "/FlateDecode"), fill: func(out io.Writer) error {
+		return writeFlateImage(out, p.Image, kind)
+	}}, nil
+}
+
+// write writes the image as object num.
+func (img pageImage) write(o *objectWriter, num int) error {
+	if img.fill == nil {
+		if err := o.stream(num, img.dict, img.data); err != nil {
+			return fmt.Errorf("write image: %w", err)
+		}
+		return nil
+	}
+	if err := o.streamFunc(num, img.dict, img.fill); err != nil {
+		return fmt.Errorf("write image: %w", err)
+	}
+	return nil
+}
+
+// imageMatrix is the cm matrix [a b c d e f] that paints a w×h-pixel image
+// (the unit square of image space) turned clockwise by rotation and then
+// anticlockwise by skew degrees about the centre of a page of the turned
+// size, at scale points per pixel: what ocr.Rotate and ocr.Deskew do to the
+// pixels, done by the viewer instead. With no correction it is the plain
+// [w·scale 0 0 h·scale 0 0].
+func imageMatrix(w, h, rotation int, skew, scale float64) [6]float64 {
+	if rotation == 0 && skew == 0 {
+		return [6]float64{float64(w) * scale, 0, 0, float64(h) * scale, 0, 0}
+	}
+	// The image's x axis turns clockwise (on the page, y up) by phi; its
+	// y axis stays at a right angle to it.
+	sin, cos := math.Sincos((float64(rotation) - skew) * math.Pi / 180)
+	wp, hp := float64(w)*scale, float64(h)*scale
+	a, b := wp*cos, -wp*sin
+	c, d := hp*sin, hp*cos
+	pageW, pageH := wp, hp
+	if rotation == 90 || rotation == 270 {
+		pageW, pageH = hp, wp
+	}
+	// The image's centre, (a+c)/2 + e, lies on the page's centre.
+	return [6]float64{a, b, c, d, (pageW - a - c) / 2, (pageH - b - d) / 2}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/xml"
 	"image"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -353,6 +354,16 @@ func TestVeraPDF(t *testing.T) {
 	for _, ti := range testImages(t) {
 		add(&as2u, ti.name, true, writePDF(t, testInfo, Page{Image: ti.img, DPI: 75, Words: layoutWords(testLines, 40, 40, 20)}))
 	}
+	palette := image.NewPaletted(colour.Bounds(), color.Palette{color.Black, color.White, color.RGBA{200, 20, 30, 255}})
+	for i, v := range toGray(colour).Pix {
+		palette.Pix[i] = uint8(min(2, int(v)/86))
+	}
+	add(&as2u, "PNG data passed through, RGB and palette", true, writePDF(t, testInfo,
+		Page{Image: colour, Encoded: pngOf(t, colour), Format: "png", DPI: 150, Words: words},
+		Page{Image: palette, Encoded: pngOf(t, palette), Format: "png", DPI: 150, Words: words}))
+	add(&as2u, "pages shown turned and deskewed", true, writePDF(t, testInfo,
+		Page{Image: colour, Encoded: pngOf(t, colour), Format: "png", DPI: 150, Rotation: 90, SkewDegrees: 1.5, Words: words},
+		Page{Encoded: jpegOf(t, colour), Format: "jpeg", DPI: 150, Rotation: 180, SkewDegrees: -0.7, Words: words}))
 	add(&as2u, "bare info, no words", true, writePDF(t, Info{}, Page{Image: image.NewGray(image.Rect(0, 0, 50, 70))}))
 	fullPage := Page{Image: colour, DPI: 150, Words: words}
 	add(&as2u, "late metadata with every field", true, writeLatePDF(t, PDFA2U, late, nil, fullPage))

@@ -193,20 +193,35 @@ func (i Info) normalized() Info {
 func nfc(s string) string { return norm.NFC.String(s) }
 
 // Page is one page to write.
+//
+// The image is always stored as the scan holds it: a correction found by
+// OCR (Rotation, SkewDegrees) is applied by the page's transformation
+// matrix, not by resampling, so the archived pixels stay the scan's own
+// and viewers show the page upright and straight.
 type Page struct {
 	// Image holds the pixels. It is used when Encoded is empty or cannot
-	// be passed through. Word boxes are in its pixel coordinates.
+	// be passed through.
 	Image image.Image
 	// Encoded is the page as stored in the source, and Format its format.
 	// A "jpeg" with grey or YCbCr/RGB components is embedded untouched
-	// (DCTDecode), provided its size equals Image's (or Image is nil).
+	// (DCTDecode); a non-interlaced "png" without transparency, grey,
+	// palette or 8-bit RGB, has its compressed pixel data copied
+	// (FlateDecode with the PNG predictors). Either is used only when its
+	// size equals Image's (or Image is nil).
 	Encoded []byte
 	Format  string
 	// DPI is the scan resolution: the page is pixels*72/DPI points large.
 	// 0 means DefaultDPI.
 	DPI float64
-	// Words are the OCR words, boxes in pixel coordinates of Image with
-	// origin at the top-left of Image.Bounds().
+	// Rotation (0, 90, 180 or 270) turns the image clockwise, and then
+	// SkewDegrees turns it anticlockwise about the centre of the turned
+	// page (ocr.Rotate, then ocr.Deskew, as ocr.Page records them). The
+	// page has the size of the turned image.
+	Rotation    int
+	SkewDegrees float64
+	// Words are the OCR words, boxes in pixel coordinates of the page as
+	// shown: with no correction those of Image, origin at the top-left of
+	// Image.Bounds(); otherwise those of the corrected page, origin (0,0).
 	Words []ocr.Word
 }
 
@@ -343,56 +358,42 @@ func (w *Writer) addPage(p Page) error {
 	if !(dpi > 0) || math.IsInf(dpi, 0) { // also catches NaN
 		dpi = DefaultDPI
 	}
+	rotation := ((p.Rotation % 360) + 360) % 360
+	if rotation%90 != 0 {
+		return fmt.Errorf("rotation %d is not a multiple of 90", p.Rotation)
+	}
+	if math.IsNaN(p.SkewDegrees) || math.Abs(p.SkewDegrees) >= 45 {
+		return fmt.Errorf("skew %v° out of range", p.SkewDegrees)
+	}
 
-	// Decide how the image goes in: JPEG passed through when possible.
-	var width, height int
-	var origin image.Point
-	passThrough := false
-	var jpegKind pixelKind
-	if p.Image != nil {
-		b := p.Image.Bounds()
-		width, height, origin = b.Dx(), b.Dy(), b.Min
+	img, err := chooseImage(p)
+	if err != nil {
+		return err
 	}
-	if len(p.Encoded) > 0 && isJPEGFormat(p.Format) {
-		jw, jh, kind, ok := jpegInfo(p.Encoded)
-		if ok && (p.Image == nil || (jw == width && jh == height)) {
-			passThrough, jpegKind, width, height = true, kind, jw, jh
-		}
+	// The page is the image turned upright: sideways images swap sides.
+	pageW, pageH := img.width, img.height
+	if rotation == 90 || rotation == 270 {
+		pageW, pageH = pageH, pageW
 	}
-	if !passThrough && p.Image == nil {
-		if len(p.Encoded) > 0 {
-			return fmt.Errorf("cannot pass through %q data and no decoded image given", p.Format)
-		}
-		return errors.New("no image")
+	geo := pageGeometry{scale: 72 / dpi}
+	if rotation == 0 && p.SkewDegrees == 0 && p.Image != nil {
+		geo.origin = p.Image.Bounds().Min
 	}
-	if width <= 0 || height <= 0 {
-		return fmt.Errorf("empty image %dx%d", width, height)
-	}
-	geo := pageGeometry{scale: 72 / dpi, origin: origin}
-	widthP := float64(width) * geo.scale
-	geo.heightP = float64(height) * geo.scale
+	widthP := float64(pageW) * geo.scale
+	geo.heightP = float64(pageH) * geo.scale
 	if widthP > maxPageSize || geo.heightP > maxPageSize {
 		return fmt.Errorf("page of %sx%s pt at %v dpi exceeds %d pt", num(widthP), num(geo.heightP), dpi, maxPageSize)
 	}
 
 	o := &w.objs
 	imageNum := o.reserve()
-	if passThrough {
-		if err := o.stream(imageNum, imageDict(width, height, jpegKind, "/DCTDecode"), p.Encoded); err != nil {
-			return fmt.Errorf("write JPEG image: %w", err)
-		}
-	} else {
-		kind := classify(p.Image)
-		err := o.streamFunc(imageNum, imageDict(width, height, kind, "/FlateDecode"), func(out io.Writer) error {
-			return writeFlateImage(out, p.Image, kind)
-		})
-		if err != nil {
-			return fmt.Errorf("write image: %w", err)
-		}
+	if err := img.write(o, imageNum); err != nil {
+		return err
 	}
 
 	var content strings.Builder
-	fmt.Fprintf(&content, "q\n%s 0 0 %s 0 0 cm\n/Im0 Do\nQ\n", num(widthP), num(geo.heightP))
+	m := imageMatrix(img.width, img.height, rotation, p.SkewDegrees, geo.scale)
+	fmt.Fprintf(&content, "q\n%s %s %s %s %s %s cm\n/Im0 Do\nQ\n", num(m[0]), num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]))
 	content.WriteString(textLayer(p.Words, geo))
 	contentNum := o.reserve()
 	if err := o.stream(contentNum, (&dict{}).set("Filter", "/FlateDecode"), flate([]byte(content.String()))); err != nil {

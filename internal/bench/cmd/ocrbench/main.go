@@ -6,7 +6,11 @@
 //	go run ./internal/bench/cmd/ocrbench [-sohoa bin/sohoa] [-dir DIR] [-tools sohoa,ocrmypdf,tesseract] [-large 400]
 //
 // Text is read back from every output PDF with pdftotext (plain
-// Tesseract: its .txt output) and scored with wer.WordError.
+// Tesseract: its .txt output) and scored with wer.WordError. Then it
+// prints the output sizes beside the input's, the pages each tool left
+// pixel-identical, and the CPU share of PDF/A writing in sohoa (measured
+// in-process, see writerCost). -quick leaves out the slowest OCRmyPDF
+// setting (--jobs 2, one file at a time).
 package main
 
 import (
@@ -28,6 +32,7 @@ import (
 	"github.com/sohoa/sohoa/fixtures"
 	"github.com/sohoa/sohoa/internal/bench"
 	"github.com/sohoa/sohoa/internal/bench/wer"
+	"github.com/sohoa/sohoa/metadata"
 	"github.com/sohoa/sohoa/ocr"
 )
 
@@ -47,6 +52,7 @@ type options struct {
 	tools    []string
 	large    int
 	verbose  bool
+	quick    bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -61,6 +67,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&tools, "tools", "sohoa,ocrmypdf,tesseract", "tools to run, comma-separated")
 	fs.IntVar(&o.large, "large", 0, "also run sohoa alone on a set of this many `pages` (throughput and peak RSS)")
 	fs.BoolVar(&o.verbose, "v", false, "list the words each tool missed, per document")
+	fs.BoolVar(&o.quick, "quick", false, "skip the slowest OCRmyPDF setting (--jobs 2, one file at a time)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,6 +111,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		runs = append(runs, more...)
 	}
 	report(stdout, items, runs, cores, o.verbose)
+	if err := reportSizes(ctx, stdout, items, runs, o.dir); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.meta == nil {
+			continue
+		}
+		pass, reenc, n, err := writerCost(ctx, items, r.meta, r.text, o.dir)
+		if err != nil {
+			return fmt.Errorf("writer cost: %w", err)
+		}
+		sohoaCPU := r.usage.CPU.Seconds() / float64(n)
+		fmt.Fprintf(stdout, "\nPDF/A writing, CPU of the writer's thread in this process over the same %d pages (getrusage RUSAGE_THREAD around NewWriter…Close; decoding not counted):\n", n)
+		fmt.Fprintf(stdout, "  as sohoa writes (source JPEG/PNG data copied, correction by matrix): %.4f s/page = %.1f %% of sohoa's %.2f CPU s/page\n",
+			pass.Seconds()/float64(n), 100*pass.Seconds()/float64(n)/sohoaCPU, sohoaCPU)
+		fmt.Fprintf(stdout, "  re-encoding every page from its pixels (Flate level 1, the former path): %.4f s/page = %.1f %% of it\n",
+			reenc.Seconds()/float64(n), 100*reenc.Seconds()/float64(n)/sohoaCPU)
+	}
 
 	if o.large > 0 {
 		large, err := bench.GenerateSet(ctx, bench.SetOptions{Dir: filepath.Join(o.dir, "large"), Seed: o.seed + 7,
@@ -129,6 +154,8 @@ type toolRun struct {
 	label string
 	usage bench.Usage
 	text  map[string]string
+	pdfs  map[string]string             // output PDF by item name, when the tool writes PDFs
+	meta  map[string]*metadata.Document // sohoa's metadata.json by item name
 }
 
 func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) ([]toolRun, error) {
@@ -166,7 +193,8 @@ func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) (
 		}
 		byBase[filepath.Base(r.Name)] = r.DocID
 	}
-	run := toolRun{label: fmt.Sprintf("sohoa digitize --workers %d", workers), usage: u, text: map[string]string{}}
+	run := toolRun{label: fmt.Sprintf("sohoa digitize --workers %d", workers), usage: u, text: map[string]string{},
+		pdfs: map[string]string{}, meta: map[string]*metadata.Document{}}
 	for _, it := range items {
 		id, ok := byBase[filepath.Base(it.Path)]
 		if !ok {
@@ -179,25 +207,56 @@ func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) (
 		if run.text[it.Name], err = pdfText(ctx, pdf); err != nil {
 			return nil, err
 		}
+		run.pdfs[it.Name] = pdf
+		mdFile := filepath.Join(o.dir, "sohoa-"+it.Name+".json")
+		if out, err := exec.CommandContext(ctx, o.sohoa, "get", "--store", store, "batches/bench/docs/"+id+"/metadata.json", "-o", mdFile).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("sohoa get %s metadata: %w\n%s", it.Name, err, out)
+		}
+		data, err := os.ReadFile(mdFile)
+		if err != nil {
+			return nil, err
+		}
+		var md metadata.Document
+		if err := json.Unmarshal(data, &md); err != nil {
+			return nil, fmt.Errorf("%s metadata: %w", it.Name, err)
+		}
+		run.meta[it.Name] = &md
 	}
 	return []toolRun{run}, nil
 }
 
 // runOCRmyPDF runs OCRmyPDF as the issue does, in its two batch settings:
-// one file at a time with --jobs 2, and two files at once with --jobs 1.
+// one file at a time with --jobs 2 (left out by -quick), and two files at
+// once with --jobs 1; then two at once again with
+// --pdfa-image-compression lossless, the setting that keeps lossless
+// scans lossless (by default its PDF/A output re-encodes colour images as
+// JPEG through Ghostscript).
 func runOCRmyPDF(ctx context.Context, o options, items []bench.Item) ([]toolRun, error) {
 	if _, err := exec.LookPath("ocrmypdf"); err != nil {
 		return nil, errors.New("ocrmypdf is not installed (Debian package ocrmypdf; make bench installs it)")
 	}
+	modes := []struct {
+		jobs, parallel int
+		lossless       bool
+	}{{2, 1, false}, {1, 2, false}, {1, 2, true}}
+	if o.quick {
+		modes = modes[1:]
+	}
 	var runs []toolRun
-	for _, mode := range []struct{ jobs, parallel int }{{2, 1}, {1, 2}} {
-		dir := filepath.Join(o.dir, fmt.Sprintf("ocrmypdf-j%d-p%d", mode.jobs, mode.parallel))
+	for _, mode := range modes {
+		name := fmt.Sprintf("ocrmypdf-j%d-p%d", mode.jobs, mode.parallel)
+		args := []string{"--rotate-pages", "--deskew", "-l", "vie", "--output-type", "pdfa-2"}
+		if mode.lossless {
+			name += "-lossless"
+			args = append(args, "--pdfa-image-compression", "lossless")
+		}
+		dir := filepath.Join(o.dir, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 		u, err := bench.RunAll(ctx, len(items), mode.parallel, func(ctx context.Context, i int) *exec.Cmd {
-			return exec.CommandContext(ctx, "ocrmypdf", "--rotate-pages", "--deskew", "-l", "vie", "--output-type", "pdfa-2",
-				"--jobs", fmt.Sprint(mode.jobs), items[i].Path, filepath.Join(dir, items[i].Name+".pdf"))
+			return exec.CommandContext(ctx, "ocrmypdf", append(slices.Clone(args), "--jobs", fmt.Sprint(mode.jobs),
+				items[i].Path, filepath.Join(dir, items[i].Name+".pdf"))...)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("ocrmypdf: %w", err)
@@ -206,11 +265,16 @@ func runOCRmyPDF(ctx context.Context, o options, items []bench.Item) ([]toolRun,
 		if mode.parallel > 1 {
 			label = fmt.Sprintf("ocrmypdf --jobs %d, %d files at once", mode.jobs, mode.parallel)
 		}
-		run := toolRun{label: label, usage: u, text: map[string]string{}}
+		if mode.lossless {
+			label += ", lossless"
+		}
+		run := toolRun{label: label, usage: u, text: map[string]string{}, pdfs: map[string]string{}}
 		for _, it := range items {
-			if run.text[it.Name], err = pdfText(ctx, filepath.Join(dir, it.Name+".pdf")); err != nil {
+			pdf := filepath.Join(dir, it.Name+".pdf")
+			if run.text[it.Name], err = pdfText(ctx, pdf); err != nil {
 				return nil, err
 			}
+			run.pdfs[it.Name] = pdf
 		}
 		runs = append(runs, run)
 	}
@@ -329,6 +393,8 @@ func shortLabel(label string, i int) string {
 		return "sohoa"
 	case strings.HasPrefix(label, "tesseract"):
 		return "tesseract"
+	case strings.HasPrefix(label, "ocrmypdf") && strings.HasSuffix(label, "lossless"):
+		return "omp-lossl"
 	case strings.HasPrefix(label, "ocrmypdf") && strings.Contains(label, "at once"):
 		return "omp-2x1"
 	case strings.HasPrefix(label, "ocrmypdf"):

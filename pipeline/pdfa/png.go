@@ -1,0 +1,140 @@
+package pdfa
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+)
+
+// pngSignature starts every PNG file.
+const pngSignature = "\x89PNG\r\n\x1a\n"
+
+// PNG colour types whose samples a PDF image reads the same way.
+const (
+	pngGray    = 0
+	pngRGB     = 2
+	pngPalette = 3
+)
+
+// pngImage is a PNG whose compressed pixel data can be copied into a PDF
+// image as it is: the concatenated IDAT chunks are one zlib stream of
+// PNG-filtered rows, which FlateDecode with /Predictor 15 reads back to the
+// very samples a PNG decoder gives.
+type pngImage struct {
+	width, height int
+	depth         int    // bits per sample
+	colors        int    // samples per pixel: 1 or 3
+	palette       []byte // RGB triples for a palette image, nil otherwise
+	idat          [][]byte
+}
+
+func isPNGFormat(format string) bool { return strings.EqualFold(format, "png") }
+
+// parsePNG reads the chunk structure of data and tells whether its pixel
+// data can be passed through. It refuses what a PDF image cannot show the
+// same way without decoding: interlacing (Adam7 is not row order), alpha and
+// tRNS transparency (PDF/A forbids it; the decoded page is shown over
+// white instead) and 16-bit samples (decoded and written at 8 bits). Chunk
+// CRCs are not checked here: the page was decoded from the same bytes.
+func parsePNG(data []byte) (pngImage, error) {
+	var p pngImage
+	if !bytes.HasPrefix(data, []byte(pngSignature)) {
+		return p, fmt.Errorf("not a PNG")
+	}
+	colorType := -1
+	for i := len(pngSignature); ; {
+		if i+8 > len(data) {
+			return p, fmt.Errorf("truncated PNG")
+		}
+		n := int(binary.BigEndian.Uint32(data[i:]))
+		typ := string(data[i+4 : i+8])
+		body := i + 8
+		if n < 0 || n > len(data)-body-4 {
+			return p, fmt.Errorf("truncated PNG chunk %q", typ)
+		}
+		chunk := data[body : body+n]
+		if colorType < 0 && typ != "IHDR" {
+			return p, fmt.Errorf("PNG does not start with IHDR")
+		}
+		switch typ {
+		case "IHDR":
+			if n != 13 {
+				return p, fmt.Errorf("bad PNG IHDR")
+			}
+			p.width = int(binary.BigEndian.Uint32(chunk[0:]))
+			p.height = int(binary.BigEndian.Uint32(chunk[4:]))
+			p.depth, colorType = int(chunk[8]), int(chunk[9])
+			if chunk[10] != 0 || chunk[11] != 0 {
+				return p, fmt.Errorf("unknown PNG compression or filter method")
+			}
+			if chunk[12] != 0 {
+				return p, fmt.Errorf("interlaced PNG")
+			}
+			switch {
+			case colorType == pngGray && p.depth <= 8, colorType == pngPalette && p.depth <= 8:
+				p.colors = 1
+			case colorType == pngRGB && p.depth == 8:
+				p.colors = 3
+			default:
+				return p, fmt.Errorf("PNG colour type %d at %d bits", colorType, p.depth)
+			}
+			if p.depth != 1 && p.depth != 2 && p.depth != 4 && p.depth != 8 {
+				return p, fmt.Errorf("PNG depth %d", p.depth)
+			}
+		case "PLTE":
+			if colorType == pngPalette {
+				if n%3 != 0 || n == 0 || n/3 > 1<<p.depth {
+					return p, fmt.Errorf("bad PNG palette")
+				}
+				// Indices past the palette read as opaque black, as Go's
+				// PNG decoder shows them: the PDF palette is padded to
+				// every index the depth allows.
+				p.palette = make([]byte, 3<<p.depth)
+				copy(p.palette, chunk)
+			}
+		case "tRNS":
+			return p, fmt.Errorf("PNG with transparency")
+		case "IDAT":
+			p.idat = append(p.idat, chunk)
+		case "IEND":
+			if len(p.idat) == 0 || (colorType == pngPalette && p.palette == nil) {
+				return p, fmt.Errorf("PNG without pixel data or palette")
+			}
+			return p, nil
+		}
+		i = body + n + 4
+	}
+}
+
+// colorSpace is the PDF colour space of the image.
+func (p pngImage) colorSpace() string {
+	switch {
+	case p.palette != nil:
+		return fmt.Sprintf("[/Indexed /DeviceRGB %d <%x>]", len(p.palette)/3-1, p.palette)
+	case p.colors == 3:
+		return "/DeviceRGB"
+	}
+	return "/DeviceGray"
+}
+
+// dict is the image XObject dictionary for the PNG's data.
+func (p pngImage) dict() *dict {
+	d := &dict{}
+	return d.set("Type", "/XObject").set("Subtype", "/Image").
+		set("Width", fmt.Sprint(p.width)).set("Height", fmt.Sprint(p.height)).
+		set("ColorSpace", p.colorSpace()).
+		set("BitsPerComponent", fmt.Sprint(p.depth)).
+		set("Filter", "/FlateDecode").
+		set("DecodeParms", fmt.Sprintf("<< /Predictor 15 /Colors %d /BitsPerComponent %d /Columns %d >>",
+			p.colors, p.depth, p.width))
+}
+
+// size is the total length of the pixel data.
+func (p pngImage) size() int {
+	n := 0
+	for _, c := range p.idat {
+		n += len(c)
+	}
+	return n
+}
