@@ -56,7 +56,14 @@ func (p *Page) Size() image.Point {
 // the reading doubtful does the engine's own orientation detection (OSD,
 // about 0.3 CPU s a page) decide, and the page is read again if it turns
 // it differently.
-func ProcessPage(ctx context.Context, engine Engine, img image.Image, opts RecognizeOptions) (*Page, error) {
+func ProcessPage(ctx context.Context, engine Engine, img image.Image, opts RecognizeOptions) (page *Page, err error) {
+	// Whatever way the page was read, the number and day written by hand
+	// in colour ink (removed from the copy OCR reads) are read last.
+	defer func() {
+		if err == nil {
+			err = readHandwriting(ctx, engine, page, opts)
+		}
+	}()
 	if img.Bounds().Empty() {
 		return nil, fmt.Errorf("process page: empty image %v", img.Bounds())
 	}

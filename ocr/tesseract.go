@@ -44,6 +44,7 @@ type Tesseract struct {
 	tess   *tessAPI
 	opts   TesseractOptions
 	osd    *osdEngine // created on first DetectOrientation
+	digits *tessAPI   // created on first ReadDigits (handwriting.go)
 	format imageFormat
 }
 
@@ -198,6 +199,10 @@ func (t *Tesseract) Close() error {
 	if t.osd != nil {
 		t.osd.close()
 		t.osd = nil
+	}
+	if t.digits != nil {
+		t.digits.close()
+		t.digits = nil
 	}
 	if t.tess == nil {
 		return nil

@@ -7,7 +7,7 @@
 # Nothing is downloaded but Debian packages; packages already present are left alone.
 set -euo pipefail
 
-run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc fonts-liberation2)
+run_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config gcc fonts-liberation2)
 test_pkgs=(poppler-utils qpdf fonts-liberation2 fonts-dejavu-core softhsm2 python3-venv libxml2-utils)
 
 bench_pkgs=(ocrmypdf time)
