@@ -605,11 +605,10 @@ func (r *run) date(l textLine, certainty float64) {
 		return
 	}
 	handDay := anyHandwritten(l.wordsIn(m[2], m[3]))
-	if !handDay && looksHandwritten(l.wordsIn(m[2], m[3]), append(l.wordsIn(m[4], m[5]), l.wordsIn(m[6], m[7])...), true) {
-		r.flag(FieldIssuedDate, "day looks handwritten (read %q, larger than or off the printed line)", day)
-		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
-		return
-	}
+	// A day larger than or off the printed line may be written by hand in
+	// dark ink (or be bloated by specks): its digits were read, so they are
+	// kept for the reviewer to confirm rather than dropped.
+	bulkyDay := !handDay && looksHandwritten(l.wordsIn(m[2], m[3]), append(l.wordsIn(m[4], m[5]), l.wordsIn(m[6], m[7])...), true)
 	d, _ := strconv.Atoi(day)
 	mo, _ := strconv.Atoi(month)
 	y, _ := strconv.Atoi(year)
@@ -637,9 +636,14 @@ func (r *run) date(l textLine, certainty float64) {
 		ws = append(ws, l.wordsIn(m[i], m[i+1])...)
 	}
 	r.set(FieldIssuedDate, t.Format(time.DateOnly), minConf(ws)*certainty)
-	if handDay {
+	switch {
+	case handDay:
 		r.fields[FieldIssuedDate].keep = keepHandwritten
 		r.flag(FieldIssuedDate, "handwritten day read by machine: check against the paper (read %q)", day)
+		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
+	case bulkyDay:
+		r.fields[FieldIssuedDate].keep = keepHandwritten
+		r.flag(FieldIssuedDate, "day looks handwritten (read %q, larger than or off the printed line): check against the paper", day)
 		r.handnotes = append(r.handnotes, "ngày ban hành viết tay")
 	}
 }

@@ -447,3 +447,29 @@ func containsSub(list []string, sub string) bool {
 func testSource() Source {
 	return Source{Files: []SourceFile{{Name: "qd-1595.tif", SHA256: strings.Repeat("ab", 32), Pages: 1}}}
 }
+
+// TestExtractBulkyDayKeptForReview: a day read in dark ink but taller than
+// the printed line (written by hand, or bloated by specks) keeps its
+// reading and is flagged, instead of being dropped.
+func TestExtractBulkyDayKeptForReview(t *testing.T) {
+	pages := quyetDinh().build()
+	found := false
+	for i, w := range pages[0].Words {
+		if w.Text == "8" {
+			b := &pages[0].Words[i].Box
+			b.Min.Y -= 2 * b.Dy() // three times the line height, reaching above it
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("no day word on the built page")
+	}
+	e := extract(pages)
+	if e.IssuedDate != "2020-04-08" {
+		t.Errorf("IssuedDate = %q, want the reading kept", e.IssuedDate)
+	}
+	if !e.NeedsReview || !containsSub(e.ReviewReasons, "issuedDate: day looks handwritten") {
+		t.Errorf("not flagged: NeedsReview %v, reasons %q", e.NeedsReview, e.ReviewReasons)
+	}
+}
