@@ -226,11 +226,15 @@ func (t *tessAPI) setEncoded(data []byte, dpi int) error {
 }
 
 // recognize reads the page set last and returns its words in reading
-// order. Tesseract's copy of the page is released afterwards.
+// order. Tesseract's copy of the page is released afterwards, and the
+// freed C memory returned to the kernel.
 func (t *tessAPI) recognize() ([]tessWord, error) {
 	var words *C.sohoa_word
 	var count C.int
 	rc := C.sohoa_recognize(t.api, &words, &count)
+	// Deferred calls run last first: the page is cleared, then the C
+	// memory it used goes back to the kernel.
+	defer releaseCMemory()
 	defer C.TessBaseAPIClear(t.api)
 	if rc != 0 {
 		return nil, errors.New("recognition failed")

@@ -31,7 +31,10 @@ func OpenMPThreadLimit() int {
 // ArenaLimitEnv caps glibc's malloc arenas. Tesseract allocates from every
 // worker thread, and with glibc's default (8 arenas per core) freed memory
 // stays spread over many arenas: peak RSS grew from 520 MB on 40 pages to
-// 700 MB on 400. Two arenas keep it at about 600 MB (BENCHMARKS.md).
+// 700 MB on 400. Two arenas, with free pages returned to the kernel after
+// each recognition (releaseCMemory), keep the C heap of two engines at
+// 110-130 MB on average (peaks 155-190 MB) on 60 as on 404 pages
+// (BENCHMARKS.md).
 const ArenaLimitEnv = "MALLOC_ARENA_MAX"
 
 // ReexecWithThreadLimit makes sure Tesseract runs single-threaded and that
