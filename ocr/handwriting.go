@@ -105,7 +105,12 @@ func readHandwriting(ctx context.Context, engine Engine, page *Page, opts Recogn
 	for _, slot := range findInkSlots(res, frame) {
 		r, err := readSlot(ctx, reader, rgb, slot, opts.DPI)
 		if err != nil {
-			return fmt.Errorf("handwritten %s: %w", slot.kind, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("handwritten %s: %w", slot.kind, err)
+			}
+			// Reading handwriting is a bonus: when it fails (the digit
+			// model missing, say) the ink counts as unread (r.digits is
+			// empty), and the metadata flags the blank number or day.
 		}
 		if !r.ink.Empty() {
 			readings = append(readings, r)

@@ -39,13 +39,18 @@ func (t *Tesseract) ReadDigits(ctx context.Context, img *image.Gray, dpi int) (s
 	if img.Bounds().Empty() {
 		return "", 0, fmt.Errorf("tesseract: read digits: empty image %v", img.Bounds())
 	}
+	if t.digitsErr != nil {
+		return "", 0, t.digitsErr
+	}
 	if t.digits == nil {
 		d, err := newTessAPI([]string{digitModel}, t.opts.TessdataPrefix, map[string]string{
 			"debug_file":              "/dev/null",
 			"tessedit_char_whitelist": "0123456789",
 		})
 		if err != nil {
-			return "", 0, fmt.Errorf("tesseract: read digits: %w", err)
+			// Remembered: a missing model is not retried on every page.
+			t.digitsErr = fmt.Errorf("tesseract: read digits with the %s model: %w", digitModel, err)
+			return "", 0, t.digitsErr
 		}
 		t.digits = d
 	}

@@ -150,9 +150,24 @@ func TestReadHandwritingNumber(t *testing.T) {
 				t.Errorf("line 1 = %q, want %q", got, want)
 			}
 			checkConsistent(t, res)
+			// Exactly the word holding the digits read is marked
+			// Handwritten: the metadata flags values by that mark.
+			var hand []Word
 			for _, w := range res.Words {
-				if w.Handwritten != strings.HasPrefix(w.Text, tt.digits+"/") || !w.Handwritten {
-					continue
+				if w.Handwritten {
+					hand = append(hand, w)
+				}
+			}
+			wantHand := 0
+			if tt.digits != "" && strings.Contains(want, tt.digits+"/") {
+				wantHand = 1
+			}
+			if len(hand) != wantHand {
+				t.Fatalf("%d words marked Handwritten (%v), want %d", len(hand), hand, wantHand)
+			}
+			for _, w := range hand {
+				if !strings.HasPrefix(w.Text, tt.digits+"/") {
+					t.Errorf("handwritten word %q does not start with the digits read", w.Text)
 				}
 				if w.Confidence > handwritingConfidence {
 					t.Errorf("handwritten word confidence %.2f > %.2f", w.Confidence, handwritingConfidence)

@@ -45,7 +45,9 @@ type Tesseract struct {
 	opts   TesseractOptions
 	osd    *osdEngine // created on first DetectOrientation
 	digits *tessAPI   // created on first ReadDigits (handwriting.go)
-	format imageFormat
+	// digitsErr is why the digit model could not be loaded, if it could not.
+	digitsErr error
+	format    imageFormat
 }
 
 // imageFormat is how page pixels travel to Tesseract.
