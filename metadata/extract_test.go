@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"encoding/json"
+	"image"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,8 @@ func TestExtract(t *testing.T) {
 		want    want
 		review  bool
 		reasons []string // substrings each expected in some reason
+		// notReasons are substrings no reason may contain.
+		notReasons []string
 	}{
 		{
 			name: "quyết định, merged header rows",
@@ -372,7 +375,7 @@ func TestExtract(t *testing.T) {
 			doc:     func() ndDoc { d := quyetDinh(); d.name = "Đỉnh@0.77 Xuân Trường"; return d },
 			want:    with(full, want{FieldSignerFullName: "Đinh Xuân Trường"}),
 			review:  true,
-			reasons: []string{`signerFullName: read "Đỉnh Xuân Trường": "Đỉnh" is no Vietnamese surname, "Đinh" the only one with its letters`},
+			reasons: []string{`signerFullName: read "Đỉnh Xuân Trường": "Đỉnh" is no common Vietnamese surname, "Đinh" the only one with its letters`},
 		},
 		{
 			name: "I read as L in the signer title, specks after it",
@@ -391,6 +394,88 @@ func TestExtract(t *testing.T) {
 			want:    full,
 			review:  true,
 			reasons: []string{`signerFullName: left out "¬."`},
+		},
+		{
+			// Issue #4: marks taken from the place line are another
+			// reading, flagged; the doubtful word is reported as stored.
+			name: "organ marks restored from the place line are flagged",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.organLines = []string{"UBND QUẬN LIÊN CHIẾU@0.7", "PHÒNG TÀI CHÍNH - KẾ HOẠCH"}
+				d.number = "Số: 12/QĐ-TCKH"
+				d.date = "Liên Chiểu, ngày 8 tháng 4 năm 2020"
+				return d
+			},
+			want: with(full, want{FieldCodeNumber: "12", FieldCodeNotation: "QĐ-TCKH", FieldPlace: "Liên Chiểu",
+				FieldParentOrganName: "UBND QUẬN LIÊN CHIỂU", FieldOrganName: "PHÒNG TÀI CHÍNH - KẾ HOẠCH"}),
+			review: true,
+			reasons: []string{`parentOrganName: read "UBND QUẬN LIÊN CHIẾU", marks restored from the place line "Liên Chiểu"`,
+				"parentOrganName: words outside the vocabulary may be misread: CHIỂU"},
+		},
+		{
+			name:    "trailing slash after the ký hiệu is cut",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: 1595/QĐ-SGDĐT /"; return d },
+			want:    full,
+			review:  false,
+			reasons: nil,
+		},
+		{
+			name:    "one-letter organ part is no agreement",
+			doc:     func() ndDoc { d := quyetDinh(); d.number = "Số: 12/QĐ-S"; return d },
+			want:    with(full, want{FieldCodeNumber: "12", FieldCodeNotation: "QĐ-S"}),
+			review:  true,
+			reasons: []string{`codeNotation: organ part "S" is only a piece of the organ's initials "SGDĐT"`},
+		},
+		{
+			// The type part corrected from the title cannot then confirm
+			// the title.
+			name: "type part corrected from the title does not confirm it",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.number, d.title = "Số: 1595/QĐĐ-SGDĐT", "QUYẾT@0.62 ĐỊNH@0.62"
+				return d
+			},
+			want:       with(full, want{FieldTypeName: "Quyết định"}),
+			review:     true,
+			reasons:    []string{`codeNotation: read "QĐĐ-SGDĐT", corrected to "QĐ-SGDĐT"`, "typeName: low OCR confidence"},
+			notReasons: []string{"another reading agrees"},
+		},
+		{
+			name:    "surname outside the list read with certainty is kept, suggestion flagged",
+			doc:     func() ndDoc { d := quyetDinh(); d.name = "Đỉnh@0.95 Xuân Trường"; return d },
+			want:    with(full, want{FieldSignerFullName: "Đỉnh Xuân Trường"}),
+			review:  true,
+			reasons: []string{`signerFullName: surname "Đỉnh" is not on the list of common surnames; "Đinh" has the same letters`},
+		},
+		{
+			name:       "surname of the northern minorities is kept",
+			doc:        func() ndDoc { d := quyetDinh(); d.name = "Lường@0.85 Văn Sáng"; return d },
+			want:       with(full, want{FieldSignerFullName: "Lường Văn Sáng"}),
+			review:     true,
+			reasons:    []string{"signerFullName: a word read with confidence 0.85"},
+			notReasons: []string{"Lương"},
+		},
+		{
+			name: "letters dropped before the signer title are flagged",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.authority = []string{"KT. GIÁM ĐỐC", "ø- PHÓ GIÁM ĐỐC"}
+				return d
+			},
+			want:    full,
+			review:  true,
+			reasons: []string{`signerPosition: read "ø- PHÓ GIÁM ĐỐC", stored "PHÓ GIÁM ĐỐC": letters differ`},
+		},
+		{
+			name: "authority punctuation normalised without a flag",
+			doc: func() ndDoc {
+				d := quyetDinh()
+				d.authority = []string{"KT, GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}
+				return d
+			},
+			want:    full,
+			review:  false,
+			reasons: nil,
 		},
 		{
 			name:    "low confidence word in the subject",
@@ -416,6 +501,11 @@ func TestExtract(t *testing.T) {
 			for _, sub := range tc.reasons {
 				if !containsSub(e.ReviewReasons, sub) {
 					t.Errorf("no review reason containing %q in %q", sub, e.ReviewReasons)
+				}
+			}
+			for _, sub := range tc.notReasons {
+				if containsSub(e.ReviewReasons, sub) {
+					t.Errorf("a review reason contains %q: %q", sub, e.ReviewReasons)
 				}
 			}
 			for name, v := range got {
@@ -471,5 +561,69 @@ func TestExtractBulkyDayKeptForReview(t *testing.T) {
 	}
 	if !e.NeedsReview || !containsSub(e.ReviewReasons, "issuedDate: day looks handwritten") {
 		t.Errorf("not flagged: NeedsReview %v, reasons %q", e.NeedsReview, e.ReviewReasons)
+	}
+}
+
+// TestExtractNumberBoxes changes the scanned box of the "1595/…" word:
+// its height (a number taller than the printed line) or its width (a
+// correction checked against the width on paper).
+func TestExtractNumberBoxes(t *testing.T) {
+	pxPerEm := numberFontPt / 72.0 * 300
+	tests := []struct {
+		name, number, word string
+		box                func(b *image.Rectangle)
+		wantNumber         string
+		reasons            []string
+	}{
+		{
+			// Issue #4: as wide as print but taller: kept, flagged.
+			name: "number taller than the printed line", number: "Số: 1595/QĐ-SGDĐT", word: "1595/QĐ-SGDĐT",
+			box:        func(b *image.Rectangle) { b.Min.Y -= b.Dy() * 3 / 5 },
+			wantNumber: "1595",
+			reasons:    []string{`codeNumber: number larger than or off the printed line (read "1595")`},
+		},
+		{
+			// Printed "1595/QĐ-SGDĐT" at 91 % of its Times width: the
+			// correction of "QĐĐ" still leaves a reading wider than print.
+			name: "corrected ký hiệu still wider in print", number: "Số: 1595/QĐĐ-SGDĐT", word: "1595/QĐĐ-SGDĐT",
+			box:        func(b *image.Rectangle) { b.Max.X = b.Min.X + int(0.91*timesWidth("1595/QĐ-SGDĐT")*pxPerEm) },
+			wantNumber: "1595",
+			reasons:    []string{`codeNotation: "QĐ-SGDĐT" is wider in print than on paper (91 %)`},
+		},
+		{
+			name: "corrected ký hiệu fits the paper", number: "Số: 1595/QĐĐ-SGDĐT", word: "1595/QĐĐ-SGDĐT",
+			box:        func(b *image.Rectangle) { b.Max.X = b.Min.X + int(1.09*timesWidth("1595/QĐ-SGDĐT")*pxPerEm) },
+			wantNumber: "1595",
+			reasons:    []string{"its width on paper fits"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := quyetDinh()
+			d.number = tc.number
+			pages := d.build()
+			found := false
+			for i, w := range pages[0].Words {
+				if w.Text == tc.word {
+					tc.box(&pages[0].Words[i].Box)
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("no word %q on the built page", tc.word)
+			}
+			e := extract(pages)
+			if e.CodeNumber != tc.wantNumber {
+				t.Errorf("CodeNumber = %q, want %q", e.CodeNumber, tc.wantNumber)
+			}
+			if !e.NeedsReview {
+				t.Error("not flagged for review")
+			}
+			for _, sub := range tc.reasons {
+				if !containsSub(e.ReviewReasons, sub) {
+					t.Errorf("no review reason containing %q in %q", sub, e.ReviewReasons)
+				}
+			}
+		})
 	}
 }

@@ -184,18 +184,26 @@ const a4Width = 210 / 25.4
 // smaller ("QĐĐ" is wider in print than the "QĐ" on paper). ok is false
 // when the page is not an upright A4 or there are no words.
 func printedWidthRatio(ws []ocr.Word, page image.Point) (ratio float64, ok bool) {
+	var b strings.Builder
+	for _, w := range ws {
+		b.WriteString(w.Text)
+	}
+	return printedWidthRatioOf(ws, b.String(), page)
+}
+
+// printedWidthRatioOf is printedWidthRatio of ws measured against text
+// (spaces not counted, as between words) instead of their own text: the
+// width the same words would have if they read text.
+func printedWidthRatioOf(ws []ocr.Word, text string, page image.Point) (ratio float64, ok bool) {
 	dpi, ok := a4Resolution(page)
 	if len(ws) == 0 || !ok {
 		return 0, false
 	}
-	pxPerEm := numberFontPt / 72.0 * dpi
-	got, want := 0.0, 0.0
+	got := 0.0
 	for _, w := range ws {
 		got += float64(w.Box.Dx())
-		for _, r := range w.Text {
-			want += float64(timesAdvance(r)) / 1000 * pxPerEm
-		}
 	}
+	want := timesWidth(strings.ReplaceAll(text, " ", "")) * numberFontPt / 72.0 * dpi
 	if want <= 0 {
 		return 0, false
 	}

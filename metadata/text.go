@@ -140,10 +140,15 @@ func isPersonName(s string) bool {
 	return true
 }
 
-// surnames are the common Vietnamese family names (họ). A name under a
+// surnames are Vietnamese family names (họ): the common Kinh ones and
+// those of the larger ethnic groups of the north (Tày, Thái, Mường,
+// Nùng, Dao, H'Mông), which differ from Kinh names by a mark only
+// ("Lường"/"Lương", "Ma"/"Mã", "Lô"/"Lò", "Hà"/"Hạ"). A name under a
 // signature starts with one; a first word that is none of them but has
-// the letters of exactly one ("Đỉnh", "Định" for "Đinh") is that one
-// with a mark misread.
+// the letters of exactly one ("Đỉnh", "Định" for "Đinh") may be that one
+// with a mark misread. The list cannot hold every surname, so a reading
+// outside it is only replaced when OCR itself doubted it (see
+// signature).
 var surnames = []string{
 	"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
 	"Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lâm", "Mai", "Trịnh", "Đào", "Cao", "Lương",
@@ -151,10 +156,19 @@ var surnames = []string{
 	"Vương", "Thân", "Khúc", "Đàm", "Hứa", "Tôn", "Mạc", "Âu", "Giang", "Nghiêm", "Ông", "Quan",
 	"Kim", "Lục", "Diệp", "Bạch", "Khổng", "Lạc", "Nông", "Tống", "Viên", "Ninh", "Phí", "Thạch",
 	"Đoàn", "Doãn", "Hà", "La", "Lã", "Văn", "Đồng", "Tiêu", "Hầu", "Khương", "Mã", "Lò", "Vi",
+	"Lại", "Lữ", "Khuất", "Cù", "Cấn", "Chử", "Chế", "Chung", "Cung", "Công", "Diêm",
+	"Đậu", "Đới", "Đường", "Giáp", "Hạ", "Hàn", "Hồng", "Kha", "Khâu", "Lăng", "Liêu",
+	"Liễu", "Mạch", "Mẫn", "Ngụy", "Nhâm", "Nhan", "Phó", "Phương", "Quản", "Sái", "Tào",
+	"Thiều", "Tiết", "Trình", "Trà", "Tưởng", "Ung", "Ưng", "Vưu", "Yên", "Bành", "Biện",
+	"Cam", "Dư", "Đan", "Giả", "Lộc", "Lỗ", "Mạnh", "Nhữ", "Thi",
+	"Tòng", "Trầm", "Vy", "Bế", "Bàn", "Sầm", "Cầm", "Đèo", "Lường", "Lô", "Ma",
+	"Sùng", "Thào", "Giàng", "Vàng", "Vừ", "Lù", "Xa", "Danh",
 }
 
 // fixSurname returns name with its first word spelled as the one surname
-// it can be, when that word is no surname itself; ok is false otherwise.
+// it can be, when that word is no surname on the list; ok is false
+// otherwise. It is a suggestion: the caller decides whether OCR doubted
+// the word enough to take it.
 func fixSurname(name string) (string, bool) {
 	words := strings.Fields(name)
 	if len(words) < 2 {
