@@ -1184,6 +1184,7 @@ func (r *run) crossCheck() {
 			r.flag(name, "looks misread: %s", strings.Join(bad, ", "))
 		}
 	}
+	r.checkAuthority()
 	notation := r.value(FieldCodeNotation)
 	date := r.value(FieldIssuedDate)
 	if len(notation) > 5 && notation[4] == '/' && isDigits(notation[:4]) && date != "" && date[:4] != notation[:4] {
@@ -1191,6 +1192,24 @@ func (r *run) crossCheck() {
 	}
 	r.checkNotation()
 	r.checkTypeAgainstNotation()
+}
+
+// checkAuthority questions a missing authority (TM./KT./TL./TUQ./Q.). It
+// is optional, so its absence is no reason by itself; but a deputy (PHÓ
+// …) signs only "KT." for the head (Nghị định 30, Điều 13), and when the
+// title above the name was itself read unclearly, "none" is not known
+// either: a seal or speckle may have hidden the line.
+func (r *run) checkAuthority() {
+	if r.value(FieldSignerAuthority) != "" || r.flagged[FieldSignerAuthority] {
+		return
+	}
+	pos := fold(r.value(FieldSignerPosition))
+	switch {
+	case strings.HasPrefix(pos, "pho "):
+		r.flag(FieldSignerAuthority, "none read, but a deputy (%q) signs KT. for the head: the line may be unread", r.value(FieldSignerPosition))
+	case r.flagged[FieldSignerPosition]:
+		r.flag(FieldSignerAuthority, "none read, but the signer's title was not read clearly: a TM./KT./TL./TUQ./Q. line may be missing")
+	}
 }
 
 // checkNotation checks the ký hiệu against the type name and the organ

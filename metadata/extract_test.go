@@ -627,3 +627,28 @@ func TestExtractNumberBoxes(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractMissingAuthorityQuestioned: an authority line lost by OCR is
+// no silent "none" when the position shows a deputy, who signs KT.
+func TestExtractMissingAuthorityQuestioned(t *testing.T) {
+	tests := []struct {
+		name      string
+		authority []string
+		flagged   bool
+	}{
+		{"deputy without KT.", []string{"PHÓ GIÁM ĐỐC"}, true},
+		{"head signs for himself", []string{"GIÁM ĐỐC"}, false},
+		{"deputy with KT.", []string{"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := quyetDinh()
+			d.authority = tt.authority
+			e := extract(d.build())
+			got := containsSub(e.ReviewReasons, "signerAuthority: none read")
+			if got != tt.flagged {
+				t.Errorf("authority questioned = %v, want %v (reasons %q)", got, tt.flagged, e.ReviewReasons)
+			}
+		})
+	}
+}
