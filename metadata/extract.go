@@ -1185,6 +1185,7 @@ func (r *run) crossCheck() {
 		}
 	}
 	r.checkAuthority()
+	r.checkPosition()
 	notation := r.value(FieldCodeNotation)
 	date := r.value(FieldIssuedDate)
 	if len(notation) > 5 && notation[4] == '/' && isDigits(notation[:4]) && date != "" && date[:4] != notation[:4] {
@@ -1210,6 +1211,25 @@ func (r *run) checkAuthority() {
 	case r.flagged[FieldSignerPosition]:
 		r.flag(FieldSignerAuthority, "none read, but the signer's title was not read clearly: a TM./KT./TL./TUQ./Q. line may be missing")
 	}
+}
+
+// checkPosition questions a position holding no known title: a position
+// is a title (GIÁM ĐỐC, TRƯỞNG PHÒNG, CHÁNH VĂN PHÒNG …), often followed by
+// its unit; a lone "TRƯỞNG" is a title whose other words went to another
+// line when OCR merged the signer's block with the column beside it. Real
+// titles outside the list are only sent for review.
+func (r *run) checkPosition() {
+	pos := r.value(FieldSignerPosition)
+	if pos == "" || r.flagged[FieldSignerPosition] {
+		return
+	}
+	padded := " " + strings.Join(strings.Fields(fold(pos)), " ") + " "
+	for _, t := range titleVocabulary {
+		if strings.Contains(padded, " "+strings.Join(strings.Fields(fold(t)), " ")+" ") {
+			return
+		}
+	}
+	r.flag(FieldSignerPosition, "%q holds no known title (GIÁM ĐỐC, TRƯỞNG PHÒNG …): it may be cut or misread", pos)
 }
 
 // checkNotation checks the ký hiệu against the type name and the organ

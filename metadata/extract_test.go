@@ -652,3 +652,28 @@ func TestExtractMissingAuthorityQuestioned(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractCutPositionQuestioned: a position that holds no known title
+// (the rest of it went to another OCR line) is flagged; known ones are not.
+func TestExtractCutPositionQuestioned(t *testing.T) {
+	tests := []struct {
+		name      string
+		authority []string
+		flagged   bool
+	}{
+		{"cut title", []string{"TRƯỞNG"}, true},
+		{"title with its unit", []string{"TRƯỞNG PHÒNG ĐĂNG KÝ KINH DOANH"}, false},
+		{"deputy", []string{"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := quyetDinh()
+			d.authority = tt.authority
+			e := extract(d.build())
+			got := containsSub(e.ReviewReasons, "holds no known title")
+			if got != tt.flagged {
+				t.Errorf("position questioned = %v, want %v (reasons %q)", got, tt.flagged, e.ReviewReasons)
+			}
+		})
+	}
+}
