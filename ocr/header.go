@@ -51,18 +51,35 @@ func readHeaderColumn(ctx context.Context, engine Engine, img *image.Gray, res *
 	if !ok {
 		return nil
 	}
-	region = region.Add(b.Min)
+	if err := readColumnApart(ctx, engine, img, res, region.Add(b.Min), opts, nil); err != nil {
+		return fmt.Errorf("header column: %w", err)
+	}
+	return nil
+}
+
+// readColumnApart reads region of img, one column of a two-column part
+// of the page, on its own when res, the reading of the whole of img,
+// merged its lines with the column to its right, re-reads its doubtful
+// lines with a local threshold (rereadDoubtfulLines), and puts the
+// reading in res in place of the region's words when it is trusted
+// (trustedOver). refine, when not nil, may amend the region's reading
+// (boxes in img's coordinates) before that. A region the engine kept
+// apart costs nothing more.
+func readColumnApart(ctx context.Context, engine Engine, img *image.Gray, res *Result, region image.Rectangle, opts RecognizeOptions, refine func(sub *Result)) error {
 	if !mergedAcross(res, region) {
 		return nil // the engine kept the columns apart already
 	}
 	sub, err := RecognizeWithOptions(ctx, engine, img.SubImage(region), opts)
 	if err != nil {
-		return fmt.Errorf("header column: %w", err)
+		return err
 	}
 	if local, ok := engine.(localThresholdReader); ok {
 		if err := rereadDoubtfulLines(ctx, local, img, region, sub, opts); err != nil {
-			return fmt.Errorf("header column: %w", err)
+			return err
 		}
+	}
+	if refine != nil {
+		refine(sub)
 	}
 	if !trustedOver(sub, res, region) {
 		return nil

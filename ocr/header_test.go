@@ -146,24 +146,31 @@ func TestReadHeaderApart(t *testing.T) {
 			if err := readHeaderApart(context.Background(), eng, img, tt.page, RecognizeOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if len(eng.asked) != tt.asked {
-				t.Errorf("engine asked %d times (%v), want %d", len(eng.asked), eng.asked, tt.asked)
-			}
-			if tt.page.Text != tt.wantText {
-				t.Errorf("text\n%s\nwant\n%s", tt.page.Text, tt.wantText)
-			}
-			// Lines are numbered from 0 in order, and Text is the words.
-			var words []string
-			for i, w := range tt.page.Words {
-				words = append(words, w.Text)
-				if i > 0 && w.Line != tt.page.Words[i-1].Line && w.Line != tt.page.Words[i-1].Line+1 {
-					t.Errorf("word %q: line %d after %d", w.Text, w.Line, tt.page.Words[i-1].Line)
-				}
-			}
-			if got := strings.Fields(tt.page.Text); strings.Join(got, " ") != strings.Join(words, " ") {
-				t.Errorf("Text %q does not hold the words %q", tt.page.Text, words)
-			}
+			checkReadApart(t, eng, tt.page, tt.asked, tt.wantText)
 		})
+	}
+}
+
+// checkReadApart checks page after a column was read apart by eng: eng
+// asked asked times, the text wantText, lines numbered from 0 in order,
+// and Text made of the words.
+func checkReadApart(t *testing.T, eng *regionEngine, page *Result, asked int, wantText string) {
+	t.Helper()
+	if len(eng.asked) != asked {
+		t.Errorf("engine asked %d times (%v), want %d", len(eng.asked), eng.asked, asked)
+	}
+	if page.Text != wantText {
+		t.Errorf("text\n%s\nwant\n%s", page.Text, wantText)
+	}
+	var words []string
+	for i, w := range page.Words {
+		words = append(words, w.Text)
+		if i > 0 && w.Line != page.Words[i-1].Line && w.Line != page.Words[i-1].Line+1 {
+			t.Errorf("word %q: line %d after %d", w.Text, w.Line, page.Words[i-1].Line)
+		}
+	}
+	if got := strings.Fields(page.Text); strings.Join(got, " ") != strings.Join(words, " ") {
+		t.Errorf("Text %q does not hold the words %q", page.Text, words)
 	}
 }
 

@@ -93,8 +93,9 @@ func RecognizePage(ctx context.Context, engine Engine, img image.Image, opts Rec
 
 // recognizeGray is RecognizePage on g, the page through inkGray (cleaned in
 // place); bounds are the page's, which word boxes are mapped onto. The
-// left column of an ND 30 header is read again on its own
-// (readHeaderApart) before the boxes are mapped.
+// left column of an ND 30 header and the recipients column beside the
+// signer's block are read again on their own (readHeaderApart,
+// readFooterApart) before the boxes are mapped.
 func recognizeGray(ctx context.Context, engine Engine, g *image.Gray, b image.Rectangle, opts RecognizeOptions) (*Result, error) {
 	in := prepareGray(g, opts.DPI)
 	inner := opts
@@ -104,6 +105,9 @@ func recognizeGray(ctx context.Context, engine Engine, g *image.Gray, b image.Re
 		return nil, fmt.Errorf("recognize page: %w", err)
 	}
 	if err := readHeaderApart(ctx, engine, in.Image, res, inner); err != nil {
+		return nil, fmt.Errorf("recognize page: %w", err)
+	}
+	if err := readFooterApart(ctx, engine, in.Image, res, inner); err != nil {
 		return nil, fmt.Errorf("recognize page: %w", err)
 	}
 	mapBack(res, in.Scale, b)
