@@ -1184,8 +1184,8 @@ func (r *run) crossCheck() {
 			r.flag(name, "looks misread: %s", strings.Join(bad, ", "))
 		}
 	}
+	r.checkPosition() // first: a cut position questions a missing authority too
 	r.checkAuthority()
-	r.checkPosition()
 	notation := r.value(FieldCodeNotation)
 	date := r.value(FieldIssuedDate)
 	if len(notation) > 5 && notation[4] == '/' && isDigits(notation[:4]) && date != "" && date[:4] != notation[:4] {

@@ -76,6 +76,25 @@ func footerLeftColumn(res *Result, width, height int) (r image.Rectangle, ok boo
 		return image.Rectangle{}, false // no signer's block beside it
 	}
 	margin := width / 100
+	// A long signer line (a TM. authority with its body's name) may start
+	// left of the middle: a word the column's edge would cut, or a signer
+	// word closely preceded on its line by one left of the middle, means
+	// the columns are not apart there, and the page stays as read.
+	for i, w := range ws {
+		c := centre(w.Box)
+		if c.Y < top {
+			continue
+		}
+		if c.X < right && w.Box.Max.X > right-margin {
+			return image.Rectangle{}, false
+		}
+		if i > 0 && w.Box.Min.X >= width/2 {
+			p := ws[i-1]
+			if p.Line == w.Line && p.Box.Min.X < width/2 && w.Box.Min.X-p.Box.Max.X < 2*w.Box.Dy() {
+				return image.Rectangle{}, false
+			}
+		}
+	}
 	bottom = min(height, bottom+lw.Box.Dy()/2)
 	return image.Rect(0, top, right-margin, bottom), true
 }

@@ -39,6 +39,10 @@ func TestFooterLeftColumn(t *testing.T) {
 			line(0, 2800, 40, "Nơi", 200, "nhận:", 290),
 			line(1, 2860, 40, "-", 200, "Như", 230, "trên;", 320),
 		), false, 0, 0, 0},
+		{"signer line starting left of the middle", result(
+			line(0, 2800, 40, "Nơi", 200, "nhận:", 290, "TM.", 1100, "ỦY", 1180, "BAN", 1240, "NHÂN", 1320),
+			line(1, 2860, 40, "-", 200, "Như", 230, "trên;", 320, "CHỦ", 1520, "TỊCH", 1620),
+		), false, 0, 0, 0},
 		{"label in the header part", result(
 			line(0, 400, 40, "Nơi", 200, "nhận:", 290, "KT.", 1500, "GIÁM", 1600),
 		), false, 0, 0, 0},

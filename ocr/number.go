@@ -47,13 +47,18 @@ func rereadNumber(ctx context.Context, engine wordReader, img *image.Gray, res *
 	if err != nil {
 		return err
 	}
+	// The enlarged crop (four times the pixels) is read only when the
+	// first re-reading would change the token.
+	if first == "" || first == tok.Text || !sameNumberDigits(first, tok.Text) || !notationChars(first) {
+		return nil
+	}
 	big := opts
 	big.DPI *= 2
 	second, conf2, err := readNumberCrop(ctx, engine, upscale(sub, 2), big)
 	if err != nil {
 		return err
 	}
-	if first == "" || first != second || first == tok.Text || !sameNumberDigits(first, tok.Text) || !notationChars(first) {
+	if first != second {
 		return nil
 	}
 	res.Words[i].Text = first

@@ -51,11 +51,11 @@ func TestRereadNumber(t *testing.T) {
 		{"re-readings disagree", page("848/SGDĐT-GDTTH", false),
 			[]string{"848/SGDĐT-GDTrH", "848/SGDĐT-GDTIrH"}, "848/SGDĐT-GDTTH", 0.86, 2},
 		{"the number itself may not change", page("848/SGDĐT-GDTTH", false),
-			[]string{"846/SGDĐT-GDTrH", "846/SGDĐT-GDTrH"}, "848/SGDĐT-GDTTH", 0.86, 2},
+			[]string{"846/SGDĐT-GDTrH", "846/SGDĐT-GDTrH"}, "848/SGDĐT-GDTTH", 0.86, 1},
 		{"a letter no notation has", page("12/BNV-CCVC", false),
-			[]string{"12/BNV-CCVCŒ", "12/BNV-CCVCŒ"}, "12/BNV-CCVC", 0.86, 2},
+			[]string{"12/BNV-CCVCŒ", "12/BNV-CCVCŒ"}, "12/BNV-CCVC", 0.86, 1},
 		{"agreeing with the first reading", page("879/SCT-QLTM", false),
-			[]string{"879/SCT-QLTM", "879/SCT-QLTM"}, "879/SCT-QLTM", 0.86, 2},
+			[]string{"879/SCT-QLTM", "879/SCT-QLTM"}, "879/SCT-QLTM", 0.86, 1},
 		{"handwritten number left alone", page("2826/QĐ-STP", true),
 			nil, "2826/QĐ-STP", 0.86, 0},
 		{"no number token", page("Hà", false), nil, "Hà", 0.86, 0},
@@ -83,8 +83,12 @@ func TestRereadNumber(t *testing.T) {
 			if !image.Rect(400, 520, 480+20*len([]rune(tt.page.Words[4].Text)), 560).In(first) || first.Max.X >= 1400 {
 				t.Errorf("first crop %v", first)
 			}
-			if second := eng.asked[1]; second.Dx() != 2*first.Dx() || second.Dy() != 2*first.Dy() {
-				t.Errorf("second crop %v is not %v enlarged twice", second, first)
+			// The enlarged crop is read only when the first re-reading
+			// would change the token.
+			if tt.reads > 1 {
+				if second := eng.asked[1]; second.Dx() != 2*first.Dx() || second.Dy() != 2*first.Dy() {
+					t.Errorf("second crop %v is not %v enlarged twice", second, first)
+				}
 			}
 			for _, s := range eng.segs {
 				if s != asWord {
