@@ -102,17 +102,7 @@ func TestPNGPassThrough(t *testing.T) {
 			if copied := bytes.Contains(pdf, idatOf(enc)); copied != tc.passThrough {
 				t.Errorf("PNG data copied: %v, want %v", copied, tc.passThrough)
 			}
-			dir := t.TempDir()
-			run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
-			f, err := os.Open(filepath.Join(dir, "img-000.png"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			got, err := png.Decode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := firstImage(t, path)
 			if pal, ok := decoded.(*image.Paletted); ok && tc.bpc == 1 {
 				// pdfimages writes any 1-bit image as black and white:
 				// compare the decoded samples with the indices instead.

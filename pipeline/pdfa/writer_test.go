@@ -215,6 +215,24 @@ func listImages(t *testing.T, path string) [][]string {
 	return rows
 }
 
+// firstImage is the first image of the PDF at path as pdfimages -png
+// extracts it.
+func firstImage(t *testing.T, path string) image.Image {
+	t.Helper()
+	dir := t.TempDir()
+	run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
+	f, err := os.Open(filepath.Join(dir, "img-000.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
 // sameOverWhite reports the first pixel where two images differ once both
 // are seen as 8-bit RGB on white paper.
 func sameOverWhite(a, b image.Image) (image.Point, bool) {
@@ -249,17 +267,7 @@ func TestLosslessImageRoundTrip(t *testing.T) {
 				r[7] != strconv.Itoa(tc.bpc) || r[8] != "image" || r[12] != "75" || r[13] != "75" {
 				t.Errorf("pdfimages -list row %v, want %dx%d %s bpc %d image 75 ppi", r, b.Dx(), b.Dy(), tc.color, tc.bpc)
 			}
-			dir := t.TempDir()
-			run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
-			f, err := os.Open(filepath.Join(dir, "img-000.png"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			got, err := png.Decode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := firstImage(t, path)
 			if p, ok := sameOverWhite(got, tc.img); !ok {
 				t.Errorf("extracted pixels differ from the source at %v", p)
 			}
