@@ -272,6 +272,9 @@ func classifyOpenError(bucket string, err error) error {
 		case "AccessDenied":
 			return fmt.Errorf("%w: the credentials may not list bucket %q", ErrAccessDenied, bucket)
 		}
+		if notReady(er) {
+			return fmt.Errorf("%w: the server is starting or overloaded, try again (%s: %s)", ErrUnreachable, er.Code, er.Message)
+		}
 		return fmt.Errorf("server refused: %s: %s", er.Code, er.Message)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -381,8 +384,19 @@ func (s *S3) mapError(err error, ifNotExists bool) error {
 		return fmt.Errorf("%w: %q", ErrNoBucket, s.cfg.Bucket)
 	case er.Code == "InvalidAccessKeyId" || er.Code == "SignatureDoesNotMatch" || er.Code == "ExpiredToken":
 		return fmt.Errorf("%w: %s: %s", ErrBadCredentials, er.Code, er.Message)
+	case notReady(er):
+		return fmt.Errorf("%w: %s is starting or overloaded, try again (%s: %s)", ErrUnreachable, s.endpoint, er.Code, er.Message)
 	}
 	return fmt.Errorf("%s: %s", er.Code, er.Message)
+}
+
+// notReady tells a server that answers but cannot serve yet (a MinIO still
+// loading its drives after a restart, a gateway shedding load) from one
+// that refused the request: the first is worth retrying later, so callers
+// see it as ErrUnreachable, not as a fault in the request.
+func notReady(er minio.ErrorResponse) bool {
+	return er.StatusCode == http.StatusServiceUnavailable ||
+		er.Code == "XMinioServerNotInitialized" || er.Code == "ServiceUnavailable" || er.Code == "SlowDown"
 }
 
 // Stat implements Store.

@@ -67,7 +67,7 @@ type Server struct {
 }
 
 // Start runs bin serving dir on free loopback ports and waits until it is
-// ready (its liveness endpoint answers), at most 60 s.
+// ready (its cluster health endpoint answers), at most 60 s.
 func Start(ctx context.Context, bin, dir string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
@@ -126,7 +126,10 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
 	for {
-		resp, err := client.Get(s.Endpoint + "/minio/health/live")
+		// Not /minio/health/live: after a restart on existing data it says
+		// 200 while S3 requests still get XMinioServerNotInitialized. The
+		// cluster check waits for the object layer, bucket metadata and IAM.
+		resp, err := client.Get(s.Endpoint + "/minio/health/cluster")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
