@@ -204,6 +204,24 @@ func (t *tessAPI) setVariable(name, value string) error {
 	return nil
 }
 
+// availableLanguages lists the models in the tessdata folder this instance
+// was loaded from.
+func (t *tessAPI) availableLanguages() []string {
+	arr := C.TessBaseAPIGetAvailableLanguagesAsVector(t.api)
+	if arr == nil {
+		return nil
+	}
+	defer C.TessDeleteTextArray(arr)
+	var langs []string
+	for _, p := range unsafe.Slice(arr, 1<<16) {
+		if p == nil {
+			break
+		}
+		langs = append(langs, C.GoString(p))
+	}
+	return langs
+}
+
 func (t *tessAPI) setPageSegMode(mode C.TessPageSegMode) {
 	C.TessBaseAPISetPageSegMode(t.api, mode)
 }

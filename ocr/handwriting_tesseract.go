@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,6 +19,21 @@ import (
 // trained on print alone). Debian's tesseract-ocr package always brings
 // it (tesseract-ocr-eng).
 const digitModel = "eng"
+
+// HandwritingReady tells whether ReadDigits can work: the digit model is
+// installed beside the page model. Without it digitizing still works, but
+// every handwritten number and day stays unread (and flagged for review),
+// which staff should hear about once, before a long batch, not discover in
+// the review file.
+func (t *Tesseract) HandwritingReady() error {
+	if t.tess == nil {
+		return errors.New("tesseract: engine is closed")
+	}
+	if slices.Contains(t.tess.availableLanguages(), digitModel) {
+		return nil
+	}
+	return fmt.Errorf("Tesseract model %q is not installed: handwritten numbers and days will not be read and stay flagged for review (install Debian's tesseract-ocr-%s)", digitModel, digitModel)
+}
 
 // ReadDigits reads one short line of digits on a clean black-on-white
 // image (see DigitReader) with the "eng" model restricted to digits.

@@ -7,6 +7,8 @@ import (
 	"image/draw"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -358,4 +360,47 @@ func BenchmarkReadHandwriting(b *testing.B) {
 			b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/page")
 		})
 	}
+}
+
+// A tessdata folder without the digit model is reported before any page is
+// read, with the package that brings it; the page model alone still loads.
+func TestHandwritingReadyReportsMissingDigitModel(t *testing.T) {
+	full, err := NewTesseract(TesseractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	if err := full.HandwritingReady(); err != nil {
+		t.Fatalf("installed tessdata: %v (run scripts/install-deps.sh)", err)
+	}
+	vie := filepath.Join(installedTessdata(t), "vie.traineddata")
+	dir := t.TempDir()
+	if err := os.Symlink(vie, filepath.Join(dir, "vie.traineddata")); err != nil {
+		t.Fatal(err)
+	}
+	partial, err := NewTesseract(TesseractOptions{TessdataPrefix: dir})
+	if err != nil {
+		t.Fatalf("tessdata with vie alone: %v", err)
+	}
+	defer partial.Close()
+	err = partial.HandwritingReady()
+	if err == nil || !strings.Contains(err.Error(), "tesseract-ocr-eng") {
+		t.Fatalf("tessdata without eng: %v, want an error naming tesseract-ocr-eng", err)
+	}
+}
+
+// installedTessdata finds the folder vie.traineddata was installed in.
+func installedTessdata(t *testing.T) string {
+	t.Helper()
+	matches, _ := filepath.Glob("/usr/share/tesseract-ocr/*/tessdata/vie.traineddata")
+	if prefix := os.Getenv("TESSDATA_PREFIX"); prefix != "" {
+		matches = append([]string{filepath.Join(prefix, "vie.traineddata")}, matches...)
+	}
+	for _, m := range matches {
+		if _, err := os.Stat(m); err == nil {
+			return filepath.Dir(m)
+		}
+	}
+	t.Fatal("vie.traineddata not found (run scripts/install-deps.sh)")
+	return ""
 }

@@ -418,6 +418,8 @@ func TestPDFA3EmbedsMetadata(t *testing.T) {
 	store := filepath.Join(dir, "store")
 	if r := sohoa(t, "digitize", "--pdfa", "3u", "--store", store, filepath.Join(dir, "scans")); r.code != 0 {
 		t.Fatalf("digitize: exit %d\n%s", r.code, r.stderr)
+	} else if strings.Contains(r.stderr, "warning") {
+		t.Errorf("a complete installation gave a warning:\n%s", r.stderr)
 	}
 	var show batchView
 	r := sohoa(t, "batch", "show", "scans", "--store", store, "--json")
@@ -453,6 +455,47 @@ func TestPDFA3EmbedsMetadata(t *testing.T) {
 	if v := verdicts[pdf]; !v.Compliant {
 		t.Errorf("not PDF/A-3u:\n%s", v.Report)
 	}
+}
+
+// TestMissingDigitModelIsSaid runs digitize on a Tesseract installation
+// without the digit model: the batch still completes, the warning is said
+// once, before the work, and the handwritten number is left for review.
+func TestMissingDigitModelIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	docs := makeBatch(t, dir, 910, [][2]string{{"handwritten-number", "jpeg"}, {"clean", "png"}})
+	tessdata := filepath.Join(dir, "tessdata")
+	os.MkdirAll(tessdata, 0o755)
+	for _, model := range []string{"vie", "osd"} {
+		installed, _ := filepath.Glob("/usr/share/tesseract-ocr/*/tessdata/" + model + ".traineddata")
+		if len(installed) == 0 {
+			t.Fatalf("%s.traineddata not installed: run scripts/install-deps.sh", model)
+		}
+		if err := os.Symlink(installed[0], filepath.Join(tessdata, model+".traineddata")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := filepath.Join(dir, "store")
+	r := sohoaWith(t, []string{"TESSDATA_PREFIX=" + tessdata}, "digitize", "--workers", "2", "--store", store, filepath.Join(dir, "scans"))
+	if r.code != 0 {
+		t.Fatalf("digitize without the digit model: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "tesseract-ocr-eng"); n != 1 {
+		t.Errorf("the missing model is said %d times, want once:\n%s", n, r.stderr)
+	}
+	var show batchView
+	if err := json.Unmarshal([]byte(sohoa(t, "batch", "show", "scans", "--store", store, "--json").stdout), &show); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range show.Documents {
+		if v.Name != docs[0].name {
+			continue
+		}
+		if v.Metadata == nil || !v.Metadata.NeedsReview || !mentionsAny(strings.Join(v.Metadata.ReviewReasons, "\n"), []string{"codeNumber"}) {
+			t.Errorf("handwritten number not left for review: %+v", v.Metadata)
+		}
+		return
+	}
+	t.Errorf("%s not in batch show", docs[0].name)
 }
 
 // TestRegisterReviewExport follows a batch from the register through staff
