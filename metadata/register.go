@@ -31,8 +31,9 @@ type Register struct {
 	name string
 	rows []registerRow
 
-	mu   sync.Mutex
-	used map[int][]string // row index → names of the documents it was applied to
+	mu      sync.Mutex
+	used    map[int][]string // row index → names of the documents it was applied to
+	earlier map[int][]string // row index → names of matching documents done by an earlier run
 }
 
 // registerRow is one data row of a register.
@@ -291,14 +292,51 @@ func reasonField(reason string) string {
 	return name
 }
 
+// DoneEarlier notes that the document named docName was digitized by an
+// earlier run and is not digitized again: its row, if any, is not applied
+// (a stored document changes only through review, where each change is
+// logged) and NotApplied reports it, rather than Unused calling a row
+// that names a real document unmatched.
+func (r *Register) DoneEarlier(docName string) {
+	i, ok := r.match(docName)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.earlier == nil {
+		r.earlier = map[int][]string{}
+	}
+	if !slices.Contains(r.earlier[i], docName) {
+		r.earlier[i] = append(r.earlier[i], docName)
+	}
+}
+
+// NotApplied lists the rows whose documents were all done by an earlier
+// run, as "<name>:<line> (<file>): <doc>, <doc>", in register order.
+func (r *Register) NotApplied() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for i, row := range r.rows {
+		if docs := r.earlier[i]; len(docs) > 0 && len(r.used[i]) == 0 {
+			docs = slices.Clone(docs)
+			sort.Strings(docs)
+			out = append(out, fmt.Sprintf("%s (%s): %s", r.ref(row), row.file, strings.Join(docs, ", ")))
+		}
+	}
+	return out
+}
+
 // Unused lists the rows no document matched, as "<name>:<line> (<file>)",
 // in register order: a misspelt file name, or a paper that was not scanned.
+// Rows of documents done by an earlier run are in NotApplied instead.
 func (r *Register) Unused() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
 	for i, row := range r.rows {
-		if len(r.used[i]) == 0 {
+		if len(r.used[i]) == 0 && len(r.earlier[i]) == 0 {
 			out = append(out, fmt.Sprintf("%s (%s)", r.ref(row), row.file))
 		}
 	}

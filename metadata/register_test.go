@@ -305,3 +305,23 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 }
+
+// A row whose document was done by an earlier run is reported as not
+// applied, not as matching nothing; a row applied this run is neither.
+func TestRegisterDoneEarlier(t *testing.T) {
+	reg, err := LoadRegister(strings.NewReader("file,codeNumber\na.tif,1\nb.tif,2\nc.tif,3\n"), "reg.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.DoneEarlier("batch/a.tif")
+	reg.DoneEarlier("batch/nothing.tif")
+	d := extractedDoc(t)
+	reg.Apply(&d, "batch/b.tif")
+	reg.DoneEarlier("batch/b.tif") // the same name later in the batch: b's row was applied
+	if got, want := reg.NotApplied(), []string{"reg.csv:2 (a.tif): batch/a.tif"}; !slices.Equal(got, want) {
+		t.Errorf("NotApplied = %v, want %v", got, want)
+	}
+	if got, want := reg.Unused(), []string{"reg.csv:4 (c.tif)"}; !slices.Equal(got, want) {
+		t.Errorf("Unused = %v, want %v", got, want)
+	}
+}

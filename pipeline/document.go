@@ -53,6 +53,9 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 	}
 	if rec := d.known.byID[docID]; rec != nil && rec.Status != metadata.StatusFailed {
 		out.Outcome, out.Pages = "skipped", rec.Pages
+		if d.cfg.Register != nil {
+			d.cfg.Register.DoneEarlier(doc.Name)
+		}
 		d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
 		return out, nil
 	}

@@ -81,8 +81,12 @@ type Summary struct {
 	Results     []DocumentOutcome `json:"results"`
 	// RegisterUnused lists register rows that matched no document of
 	// this run, RegisterAmbiguous rows that matched several.
-	RegisterUnused    []string `json:"registerUnused,omitempty"`
-	RegisterAmbiguous []string `json:"registerAmbiguous,omitempty"`
+	RegisterUnused []string `json:"registerUnused,omitempty"`
+	// RegisterNotApplied lists register rows whose documents were done by
+	// an earlier run: they are not applied (use sohoa review to change a
+	// stored document).
+	RegisterNotApplied []string `json:"registerNotApplied,omitempty"`
+	RegisterAmbiguous  []string `json:"registerAmbiguous,omitempty"`
 	// FinishError says why the manifest or the index could not be brought
 	// up to date at the end of a run in which documents failed.
 	FinishError string `json:"finishError,omitempty"`
@@ -215,6 +219,7 @@ feed:
 	}
 	if cfg.Register != nil {
 		sum.RegisterUnused, sum.RegisterAmbiguous = cfg.Register.Unused(), cfg.Register.Ambiguous()
+		sum.RegisterNotApplied = cfg.Register.NotApplied()
 	}
 	sum.Elapsed = deps.Now().Sub(start).Seconds()
 	rep.Report(Progress{Kind: BatchDone, Total: len(docs)})

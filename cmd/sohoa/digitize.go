@@ -147,6 +147,9 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	for _, r := range s.RegisterUnused {
 		fmt.Fprintf(w, "  register row matched no document of this run: %s\n", r)
 	}
+	for _, r := range s.RegisterNotApplied {
+		fmt.Fprintf(w, "  register row not applied, its document was digitized by an earlier run (change it with sohoa review %s --export/--import): %s\n", s.Batch, r)
+	}
 	for _, r := range s.RegisterAmbiguous {
 		fmt.Fprintf(w, "  register row matched several documents (not used): %s\n", r)
 	}

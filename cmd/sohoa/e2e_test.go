@@ -527,6 +527,13 @@ func TestRegisterReviewExport(t *testing.T) {
 		}
 		return m
 	}
+	// A second run with the same register finds both documents done: it
+	// says their rows were not applied, and does not call them unmatched.
+	if r := sohoa(t, "digitize", "--register", register, "--store", store, filepath.Join(dir, "scans")); r.code != 0 {
+		t.Fatalf("digitize again: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	} else if strings.Count(r.stdout, "register row not applied") != 2 || strings.Contains(r.stdout, "matched no document") {
+		t.Errorf("second run with the register:\n%s", r.stdout)
+	}
 	before := show()
 	hw := before[handwritten.name].Metadata
 	if hw.CodeNumber != handwritten.CodeNumber || hw.FileCode != "HS-2024-01" || hw.Source.Register == "" {
