@@ -52,6 +52,10 @@ type Event struct {
 	Action string    `json:"action"`
 	Tool   string    `json:"tool"`
 	Detail string    `json:"detail,omitempty"`
+	// Approval is the key of the approval record a sign event acted on,
+	// so a verifier finds it without reading Detail (which says the same
+	// for people, and is all that older records carry).
+	Approval string `json:"approval,omitempty"`
 }
 
 // Manifest summarises a batch (batch.json). It is rewritten at the start and

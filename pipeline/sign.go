@@ -305,7 +305,7 @@ func finishSigned(ctx context.Context, s storage.Store, rec *Record, info storag
 	rec.Status = metadata.StatusSigned
 	rec.Objects = append(rec.Objects, Object{Role: "signed", Key: info.Key, SHA256: info.SHA256, Size: info.Size})
 	rec.Events = append(rec.Events, Event{Time: cfg.Now().UTC(), Actor: cfg.Who, Action: "sign", Tool: ToolName(),
-		Detail: detail + "; approval " + approvalKey[strings.LastIndex(approvalKey, "/")+1:]})
+		Detail: detail + "; approval " + approvalKey[strings.LastIndex(approvalKey, "/")+1:], Approval: approvalKey})
 	if err := putJSON(ctx, s, RecordKey(rec.Batch, rec.DocID), rec); err != nil {
 		out.Error = fmt.Sprintf("%s: signed copy stored at %s but the record could not be updated (run sign again): %v", rec.Name, info.Key, err)
 		return out

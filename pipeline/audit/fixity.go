@@ -403,7 +403,8 @@ func (v *Verifier) approvalKeysOf(ctx context.Context, batch string) ([]string, 
 }
 
 // approvalOf finds the approval that allowed the document's signature —
-// the one its sign event names, else the newest that lists it — and
+// the one its newest sign event names (Event.Approval, else in its
+// Detail), else the newest that lists it — and
 // compares the approved digest with the unsigned PDF's bytes.
 func (v *Verifier) approvalOf(ctx context.Context, rec *pipeline.Record, sums map[string]string) (*ApprovalFixity, []Finding) {
 	var candidates []string
@@ -412,6 +413,14 @@ func (v *Verifier) approvalOf(ctx context.Context, rec *pipeline.Record, sums ma
 		if e.Action != "sign" {
 			continue
 		}
+		if e.Approval != "" {
+			if storage.CheckKey(e.Approval) == nil && strings.HasPrefix(e.Approval, approvalsDir(rec.Batch)) {
+				candidates = append(candidates, e.Approval)
+				break
+			}
+			continue
+		}
+		// Records signed before Event.Approval existed name it in Detail.
 		if at := strings.LastIndex(e.Detail, "approval "); at >= 0 {
 			name := strings.TrimSpace(e.Detail[at+len("approval "):])
 			if storage.CheckKey(name) == nil && !strings.Contains(name, "/") {

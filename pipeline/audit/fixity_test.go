@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -292,5 +293,40 @@ func readJSON(t *testing.T, fx *storeFixture, key string, v any) {
 	t.Helper()
 	if err := json.Unmarshal(fx.read(t, key), v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A sign event names its approval in a field; records signed before that
+// field existed name it only in the event's text, and are verified the same.
+func TestApprovalOfOlderRecords(t *testing.T) {
+	fx := newStoreFixture(t)
+	approval := onlyApproval(t, fx)
+	rec := fx.record(t, fx.ids[0])
+	var sign *pipeline.Event
+	for i := range rec.Events {
+		if rec.Events[i].Action == "sign" {
+			sign = &rec.Events[i]
+		}
+	}
+	if sign == nil || sign.Approval != approval || !strings.HasSuffix(sign.Detail, "approval "+path.Base(approval)) {
+		t.Fatalf("sign event %+v, want approval %s", sign, approval)
+	}
+	for _, older := range []struct{ name, detail string }{
+		{"named in the text", sign.Detail},
+		{"not named at all", "level B-LT"},
+	} {
+		t.Run(older.name, func(t *testing.T) {
+			sign.Approval, sign.Detail = "", older.detail
+			fx.putJSON(t, pipeline.RecordKey(fx.batch, fx.ids[0]), rec)
+			rep := fx.verifyBatch(t, Options{})
+			for _, d := range rep.Documents {
+				if d.DocID != fx.ids[0] {
+					continue
+				}
+				if d.Fixity == nil || d.Fixity.Approval == nil || !d.Fixity.Approval.OK || d.Fixity.Approval.Key != approval {
+					t.Errorf("approval of an older record: %+v, findings %q", d.Fixity, codesOf(&d))
+				}
+			}
+		})
 	}
 }
