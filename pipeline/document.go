@@ -40,10 +40,22 @@ func (d *digitizer) close() {
 // for problems that concern every document (the engine does not start).
 func (d *digitizer) document(ctx context.Context, doc intake.Document) (DocumentOutcome, error) {
 	out := DocumentOutcome{Name: doc.Name}
+	var times StageTimes
+	clock := startStopwatch()
 	inputs, docID, err := hashInputs(doc)
+	times.Hash = clock.lap()
 	out.DocID = docID
+	// failed records the failure with the time spent so far.
+	failed := func(objs []Object, err error) (DocumentOutcome, error) {
+		o := d.fail(ctx, doc, docID, inputs, objs, err)
+		if o.Outcome == metadata.StatusFailed {
+			times.Store += clock.lap()
+			o.Stages = &times
+		}
+		return o, nil
+	}
 	if err != nil {
-		return d.fail(ctx, doc, docID, inputs, nil, err), nil
+		return failed(nil, err)
 	}
 	if first, ok := d.seen.claim(docID, doc.Name); !ok {
 		out.Outcome = "duplicate"
@@ -65,21 +77,24 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 		}
 	}
 	d.rep.Report(Progress{Kind: DocStarted, Doc: doc.Name})
+	clock.lap() // engine start and waiting are no stage's
 
 	rec := &Record{DocID: docID, Batch: d.cfg.Batch, Name: doc.Name, Inputs: inputs}
 	// Originals first: whatever happens next, nothing the user gave is lost.
 	for i, f := range doc.Files {
 		obj, err := d.storeOriginal(ctx, docID, i, f, inputs[i])
 		if err != nil {
-			return d.fail(ctx, doc, docID, inputs, rec.Objects, err), nil
+			return failed(rec.Objects, err)
 		}
 		rec.Objects = append(rec.Objects, obj)
 	}
 	rec.Events = append(rec.Events, d.event("store-originals", fmt.Sprintf("%d file(s)", len(doc.Files))))
 
-	objs, md, err := d.derive(ctx, doc, docID, inputs)
+	times.Store += clock.lap()
+	objs, md, err := d.derive(ctx, doc, docID, inputs, &times)
+	clock.lap() // derive timed its own stages
 	if err != nil {
-		return d.fail(ctx, doc, docID, inputs, rec.Objects, err), nil
+		return failed(rec.Objects, err)
 	}
 	rec.Objects = append(rec.Objects, objs...)
 	rec.Pages = md.NumberOfPage
@@ -91,10 +106,11 @@ func (d *digitizer) document(ctx context.Context, doc intake.Document) (Document
 	rec.Status = md.Status
 	rec.Events = append(rec.Events, d.event("digitize", fmt.Sprintf("%d page(s), status %s", md.NumberOfPage, md.Status)))
 	if err := putJSON(ctx, d.deps.Store, RecordKey(d.cfg.Batch, docID), rec); err != nil {
-		return d.fail(ctx, doc, docID, inputs, rec.Objects, fmt.Errorf("store record: %w", err)), nil
+		return failed(rec.Objects, fmt.Errorf("store record: %w", err))
 	}
 	d.dropSuperseded(ctx, doc.Name, docID)
-	out.Outcome, out.Pages = rec.Status, rec.Pages
+	times.Store += clock.lap()
+	out.Outcome, out.Pages, out.Stages = rec.Status, rec.Pages, &times
 	d.rep.Report(Progress{Kind: DocDone, Doc: doc.Name, Outcome: out.Outcome})
 	return out, nil
 }
@@ -116,8 +132,9 @@ func (d *digitizer) dropSuperseded(ctx context.Context, name, docID string) {
 }
 
 // derive reads the pages, OCRs them, writes the PDF and the metadata and
-// stores both.
-func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID string, inputs []InputFile) ([]Object, *metadata.Document, error) {
+// stores both, adding the time of each stage to times.
+func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID string, inputs []InputFile, times *StageTimes) ([]Object, *metadata.Document, error) {
+	clock := startStopwatch()
 	tmp, err := os.CreateTemp(d.cfg.TempDir, "sohoa-*.pdf")
 	if err != nil {
 		return nil, nil, fmt.Errorf("temporary PDF: %w", err)
@@ -131,8 +148,11 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	}
 	var results []*ocr.Result
 	var pageInfo []metadata.PageInfo
+	times.PDF += clock.lap()
 	err = doc.Pages(ctx, d.cfg.Limits, func(p intake.Page) error {
+		times.Decode += clock.lap()
 		pg, err := ocr.ProcessPage(ctx, d.engine, p.Image, ocr.RecognizeOptions{DPI: int(p.DPI + 0.5)})
+		times.OCR += clock.lap()
 		if err != nil {
 			return fmt.Errorf("%s: page %d: %w", filepath.Base(p.File), p.Index+1, err)
 		}
@@ -141,7 +161,9 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		// writer can copy it); the page shows it corrected.
 		page := pdfa.Page{Image: pg.Image, Encoded: p.Encoded, Format: p.Format, DPI: p.DPI,
 			Rotation: pg.Rotation, SkewDegrees: pg.SkewDegrees, Words: res.Words}
-		if err := w.AddPage(page); err != nil {
+		err = w.AddPage(page)
+		times.PDF += clock.lap()
+		if err != nil {
 			return fmt.Errorf("page %d: write PDF: %w", p.Index+1, err)
 		}
 		results = append(results, res)
@@ -150,6 +172,7 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		d.rep.Report(Progress{Kind: PageDone, Doc: doc.Name, Page: p.Index + 1})
 		return nil
 	})
+	times.Decode += clock.lap() // the time after the last page: a decoding failure, or the end
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,6 +202,7 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		return nil, nil, fmt.Errorf("metadata.json does not match the schema: %w", err)
 	}
 
+	times.Metadata += clock.lap()
 	info, err := pdfInfo(&md, mdJSON)
 	if err != nil {
 		return nil, nil, err
@@ -201,6 +225,8 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 	if err != nil {
 		return nil, nil, err
 	}
+	times.PDF += clock.lap()
+	defer func() { times.Store += clock.lap() }()
 	pdfInfo, err := d.deps.Store.Put(ctx, PDFKey(d.cfg.Batch, docID), tmp, st.Size(), storage.PutOptions{ContentType: "application/pdf"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("store PDF: %w", err)

@@ -69,16 +69,18 @@ type Deps struct {
 
 // Summary is the outcome of a run.
 type Summary struct {
-	Batch       string            `json:"batch"`
-	Store       string            `json:"store"`
-	Documents   int               `json:"documents"`
-	Digitized   int               `json:"digitized"`
-	NeedsReview int               `json:"needsReview"`
-	Skipped     int               `json:"skipped"`
-	Failed      int               `json:"failed"`
-	Pages       int               `json:"pages"`
-	Elapsed     float64           `json:"elapsedSeconds"`
-	Results     []DocumentOutcome `json:"results"`
+	Batch       string  `json:"batch"`
+	Store       string  `json:"store"`
+	Documents   int     `json:"documents"`
+	Digitized   int     `json:"digitized"`
+	NeedsReview int     `json:"needsReview"`
+	Skipped     int     `json:"skipped"`
+	Failed      int     `json:"failed"`
+	Pages       int     `json:"pages"`
+	Elapsed     float64 `json:"elapsedSeconds"`
+	// Stages sums the documents' stage times over all workers.
+	Stages  StageTimes        `json:"stageSeconds"`
+	Results []DocumentOutcome `json:"results"`
 	// RegisterUnused lists register rows that matched no document of
 	// this run, RegisterAmbiguous rows that matched several.
 	RegisterUnused []string `json:"registerUnused,omitempty"`
@@ -99,6 +101,8 @@ type DocumentOutcome struct {
 	Outcome string `json:"outcome"` // digitized, needs_review, failed, skipped, duplicate
 	Pages   int    `json:"pages,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// Stages is where this document's time went (not for skipped ones).
+	Stages *StageTimes `json:"stageSeconds,omitempty"`
 }
 
 // AnyFailed reports whether any document failed.
@@ -203,6 +207,9 @@ feed:
 			sum.Failed++
 		}
 		sum.Pages += o.Pages
+		if o.Stages != nil {
+			sum.Stages.add(*o.Stages)
+		}
 		sum.Results = append(sum.Results, o)
 	}
 	// The manifest is rebuilt from the records even after a cancel, with a

@@ -233,3 +233,51 @@ func TestBadBatchName(t *testing.T) {
 		}
 	}
 }
+
+// Each digitized document says where its time went, and the batch sums
+// them: an engine that takes 50 ms a page shows up as OCR time, not as
+// any other stage's.
+func TestStageTimes(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "scans")
+	writePNG(t, filepath.Join(in, "a.png"), 200)
+	writePNG(t, filepath.Join(in, "folder", "page-1.png"), 210)
+	writePNG(t, filepath.Join(in, "folder", "page-2.png"), 211)
+	os.WriteFile(filepath.Join(in, "broken.png"), []byte("\x89PNG\r\n\x1a\nnot really"), 0o644)
+	const delay = 50 * time.Millisecond
+	deps, _ := newDeps(t, fakeEngine{delay: delay})
+	cfg := pipeline.Config{Batch: "b", Inputs: []string{in}, Workers: 2}
+	sum, err := pipeline.Digitize(context.Background(), cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range sum.Results {
+		if o.Stages == nil {
+			t.Fatalf("%s (%s): no stage times", o.Name, o.Outcome)
+		}
+		if o.Outcome == "failed" {
+			if o.Stages.OCR != 0 {
+				t.Errorf("%s failed before OCR but shows %.3f s of it", o.Name, o.Stages.OCR)
+			}
+			continue
+		}
+		if min := float64(o.Pages) * delay.Seconds(); o.Stages.OCR < min {
+			t.Errorf("%s: OCR %.3f s for %d page(s), want ≥ %.3f s", o.Name, o.Stages.OCR, o.Pages, min)
+		}
+		if other := o.Stages.Total() - o.Stages.OCR; other >= o.Stages.OCR {
+			t.Errorf("%s: %.3f s outside OCR against %.3f s of OCR: %+v", o.Name, other, o.Stages.OCR, *o.Stages)
+		}
+		if o.Stages.PDF <= 0 || o.Stages.Store <= 0 || o.Stages.Hash <= 0 || o.Stages.Decode <= 0 {
+			t.Errorf("%s: a stage not measured: %+v", o.Name, *o.Stages)
+		}
+	}
+	var total float64
+	for _, o := range sum.Results {
+		total += o.Stages.Total()
+	}
+	if d := sum.Stages.Total() - total; d > 1e-9 || d < -1e-9 || sum.Stages.OCR < 3*delay.Seconds() {
+		t.Errorf("batch stages %+v do not sum the documents' (%.3f s)", sum.Stages, total)
+	}
+	if s := sum.Stages.String(); !strings.HasPrefix(s, "ocr ") || !strings.Contains(s, "store ") {
+		t.Errorf("stage line %q", s)
+	}
+}

@@ -133,6 +133,9 @@ func defaultBatchName(input string) string {
 func printSummary(w io.Writer, s *pipeline.Summary) {
 	fmt.Fprintf(w, "Batch %s in %s: %d document(s), %d page(s) in %.1fs\n", s.Batch, s.Store, s.Documents, s.Pages, s.Elapsed)
 	fmt.Fprintf(w, "  digitized %d, needs review %d, already done %d, failed %d\n", s.Digitized, s.NeedsReview, s.Skipped, s.Failed)
+	if s.Stages.Total() > 0 {
+		fmt.Fprintf(w, "  time by stage, all workers: %s\n", s.Stages)
+	}
 	for _, r := range s.Results {
 		if r.Outcome == "failed" {
 			fmt.Fprintf(w, "  FAILED %s\n", r.Error)
