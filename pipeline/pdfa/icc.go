@@ -74,24 +74,51 @@ func iccCurve() []byte {
 	return b.Bytes()
 }
 
-// buildSRGBProfile returns the bytes of the ICC profile.
+// iccSpec describes a v2 matrix/TRC profile: RGB when it has colorants,
+// grey otherwise.
+type iccSpec struct {
+	class       string // device class: "mntr", "scnr", ...
+	description string
+	colorants   *[3][3]float64 // XYZ (D50) of the red, green and blue primaries
+	curve       []byte         // the tone curve tag, shared by every channel
+}
+
+// srgbColorants are the sRGB primaries adapted to D50 (Bradford).
+var srgbColorants = [3][3]float64{
+	{0.4360747, 0.2225045, 0.0139322},
+	{0.3850649, 0.7168786, 0.0971045},
+	{0.1430804, 0.0606169, 0.7141733},
+}
+
+// buildSRGBProfile returns the bytes of the document's sRGB profile.
 func buildSRGBProfile() []byte {
-	curve := iccCurve()
+	return buildICCProfile(iccSpec{class: "mntr", description: iccDescription, colorants: &srgbColorants, curve: iccCurve()})
+}
+
+// buildICCProfile lays out the header, tag table and tags of s.
+func buildICCProfile(s iccSpec) []byte {
 	type tag struct {
 		sig  string
 		data []byte
 	}
 	tags := []tag{
-		{"desc", iccTextDescription(iccDescription)},
+		{"desc", iccTextDescription(s.description)},
 		{"cprt", iccText(iccCopyright)},
 		{"wtpt", iccXYZ(0.9642, 1.0, 0.8249)}, // D50, as v2 display profiles give it
-		{"rXYZ", iccXYZ(0.4360747, 0.2225045, 0.0139322)},
-		{"gXYZ", iccXYZ(0.3850649, 0.7168786, 0.0971045)},
-		{"bXYZ", iccXYZ(0.1430804, 0.0606169, 0.7141733)},
-		{"rTRC", curve}, {"gTRC", curve}, {"bTRC", curve},
 	}
-	// Lay out tag data after the header and tag table; the three curves
-	// share one copy.
+	space := "GRAY"
+	if c := s.colorants; c != nil {
+		space = "RGB "
+		tags = append(tags,
+			tag{"rXYZ", iccXYZ(c[0][0], c[0][1], c[0][2])},
+			tag{"gXYZ", iccXYZ(c[1][0], c[1][1], c[1][2])},
+			tag{"bXYZ", iccXYZ(c[2][0], c[2][1], c[2][2])},
+			tag{"rTRC", s.curve}, tag{"gTRC", s.curve}, tag{"bTRC", s.curve})
+	} else {
+		tags = append(tags, tag{"kTRC", s.curve})
+	}
+	// Lay out tag data after the header and tag table; the curves share
+	// one copy.
 	offset := 128 + 4 + 12*len(tags)
 	type entry struct{ off, size int }
 	entries := make([]entry, len(tags))
@@ -115,8 +142,8 @@ func buildSRGBProfile() []byte {
 	b.u32(uint32(size))
 	b.u32(0)          // preferred CMM
 	b.u32(0x02100000) // version 2.1
-	b.tag("mntr")
-	b.tag("RGB ")
+	b.tag(s.class)
+	b.tag(space)
 	b.tag("XYZ ")
 	for _, v := range []uint16{2025, 1, 1, 0, 0, 0} { // fixed creation date
 		b.u16(v)

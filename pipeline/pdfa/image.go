@@ -82,12 +82,13 @@ func isJPEGFormat(format string) bool {
 	return f == "jpeg" || f == "jpg"
 }
 
-// imageDict is the image XObject dictionary without /Length.
-func imageDict(w, h int, kind pixelKind, filter string) *dict {
+// imageDict is the image XObject dictionary without /Length, its samples
+// in colorSpace (kind.colorSpace() unless the scan's profile is kept).
+func imageDict(w, h int, kind pixelKind, colorSpace, filter string) *dict {
 	d := &dict{}
 	d.set("Type", "/XObject").set("Subtype", "/Image").
 		set("Width", strconv.Itoa(w)).set("Height", strconv.Itoa(h)).
-		set("ColorSpace", kind.colorSpace()).
+		set("ColorSpace", colorSpace).
 		set("BitsPerComponent", strconv.Itoa(kind.bitsPerComponent())).
 		set("Filter", filter)
 	if filter == "/FlateDecode" {
@@ -327,8 +328,10 @@ type pageImage struct {
 }
 
 // chooseImage picks how p's image is stored: the source's JPEG or PNG data
-// untouched when it can be, otherwise p.Image encoded losslessly.
-func chooseImage(p Page) (pageImage, error) {
+// untouched when it can be, with the source's ICC profile (written through
+// profiles) when it has a usable one, otherwise p.Image encoded losslessly
+// in device colour.
+func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 	var width, height int
 	if p.Image != nil {
 		b := p.Image.Bounds()
@@ -339,11 +342,21 @@ func chooseImage(p Page) (pageImage, error) {
 		switch {
 		case isJPEGFormat(p.Format):
 			if jw, jh, kind, ok := jpegInfo(p.Encoded); ok && sameSize(jw, jh) {
-				return pageImage{width: jw, height: jh, dict: imageDict(jw, jh, kind, "/DCTDecode"), data: p.Encoded}, nil
+				profile, _ := jpegProfile(p.Encoded) // a broken one is dropped
+				space, err := profiles.colorSpace(profile, kind.colors(), kind.colorSpace())
+				if err != nil {
+					return pageImage{}, err
+				}
+				return pageImage{width: jw, height: jh, dict: imageDict(jw, jh, kind, space, "/DCTDecode"), data: p.Encoded}, nil
 			}
 		case isPNGFormat(p.Format):
 			if png, err := parsePNG(p.Encoded); err == nil && png.width > 0 && png.height > 0 && sameSize(png.width, png.height) {
-				return pageImage{width: png.width, height: png.height, dict: png.dict(), fill: func(out io.Writer) error {
+				profile, _ := png.profile() // a broken one is dropped
+				space, err := profiles.colorSpace(profile, png.profileComponents(), png.deviceSpace())
+				if err != nil {
+					return pageImage{}, err
+				}
+				return pageImage{width: png.width, height: png.height, dict: png.dict(space), fill: func(out io.Writer) error {
 					for _, chunk := range png.idat {
 						if _, err := out.Write(chunk); err != nil {
 							return err
@@ -364,7 +377,7 @@ func chooseImage(p Page) (pageImage, error) {
 		return pageImage{}, fmt.Errorf("empty image %dx%d", width, height)
 	}
 	kind := classify(p.Image)
-	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, "/FlateDecode"), fill: func(out io.Writer) error {
+	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, kind.colorSpace(), "/FlateDecode"), fill: func(out io.Writer) error {
 		return writeFlateImage(out, p.Image, kind)
 	}}, nil
 }

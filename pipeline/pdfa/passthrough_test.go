@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,17 +203,7 @@ func TestCorrectedPage(t *testing.T) {
 			if !bytes.Contains(pdf, idatOf(enc)) {
 				t.Error("the scan's own PNG data is not stored")
 			}
-			dir := t.TempDir()
-			run(t, "pdftoppm", "-r", "72", "-png", "-singlefile", path, filepath.Join(dir, "page"))
-			f, err := os.Open(filepath.Join(dir, "page.png"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			shown, err := png.Decode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			shown := renderPage(t, path)
 			want := ocr.Deskew(ocr.Rotate(scan, tc.rotation), tc.skew)
 			// Away from the edges (where resampling fills white and the
 			// viewer leaves the corners bare), pixels agree up to the

@@ -26,6 +26,7 @@ type pngImage struct {
 	depth         int    // bits per sample
 	colors        int    // samples per pixel: 1 or 3
 	palette       []byte // RGB triples for a palette image, nil otherwise
+	iccp          []byte // body of the iCCP chunk, nil without one
 	idat          [][]byte
 }
 
@@ -93,6 +94,11 @@ func parsePNG(data []byte) (pngImage, error) {
 				p.palette = make([]byte, 3<<p.depth)
 				copy(p.palette, chunk)
 			}
+		case "iCCP":
+			// The PNG specification puts it before PLTE and IDAT, once.
+			if p.iccp == nil && p.palette == nil && len(p.idat) == 0 {
+				p.iccp = chunk
+			}
 		case "tRNS":
 			return p, fmt.Errorf("PNG with transparency")
 		case "IDAT":
@@ -107,23 +113,49 @@ func parsePNG(data []byte) (pngImage, error) {
 	}
 }
 
-// colorSpace is the PDF colour space of the image.
-func (p pngImage) colorSpace() string {
-	switch {
-	case p.palette != nil:
-		return fmt.Sprintf("[/Indexed /DeviceRGB %d <%x>]", len(p.palette)/3-1, p.palette)
-	case p.colors == 3:
+// profileComponents is the number of colour components the image's
+// colours have, and so its profile must describe: a palette holds RGB.
+func (p pngImage) profileComponents() int {
+	if p.palette != nil {
+		return 3
+	}
+	return p.colors
+}
+
+// deviceSpace is the device colour space of the image's colours (of the
+// palette entries, for a palette image).
+func (p pngImage) deviceSpace() string {
+	if p.profileComponents() == 3 {
 		return "/DeviceRGB"
 	}
 	return "/DeviceGray"
 }
 
-// dict is the image XObject dictionary for the PNG's data.
-func (p pngImage) dict() *dict {
+// profile is the ICC profile of the iCCP chunk: nil without one, and nil
+// with the reason when the chunk cannot be read.
+func (p pngImage) profile() ([]byte, error) {
+	if p.iccp == nil {
+		return nil, nil
+	}
+	return pngProfile(p.iccp)
+}
+
+// colorSpace is the PDF colour space of the image whose colours (palette
+// entries, for a palette image) are in base.
+func (p pngImage) colorSpace(base string) string {
+	if p.palette != nil {
+		return fmt.Sprintf("[/Indexed %s %d <%x>]", base, len(p.palette)/3-1, p.palette)
+	}
+	return base
+}
+
+// dict is the image XObject dictionary for the PNG's data, its colours in
+// base (deviceSpace or the profile's ICCBased space).
+func (p pngImage) dict(base string) *dict {
 	d := &dict{}
 	return d.set("Type", "/XObject").set("Subtype", "/Image").
 		set("Width", fmt.Sprint(p.width)).set("Height", fmt.Sprint(p.height)).
-		set("ColorSpace", p.colorSpace()).
+		set("ColorSpace", p.colorSpace(base)).
 		set("BitsPerComponent", fmt.Sprint(p.depth)).
 		set("Filter", "/FlateDecode").
 		set("DecodeParms", fmt.Sprintf("<< /Predictor 15 /Colors %d /BitsPerComponent %d /Columns %d >>",

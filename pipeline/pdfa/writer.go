@@ -31,6 +31,19 @@
 // profile is generated here, metadata is XMP consistent with the Info
 // dictionary, and nothing is transparent. The document fields (Info.Fields)
 // go into the XMP under XMPNamespace, declared by a PDF/A extension schema.
+//
+// Colour profiles: a scan passed through (Page.Encoded) keeps the ICC
+// profile its scanner embedded, a PNG's iCCP chunk or a JPEG's APP2
+// ICC_PROFILE segments, as an ICCBased colour space (the base of /Indexed
+// for a palette PNG), so that a scan made in, say, Adobe RGB is not read
+// as sRGB. Each distinct profile is written once per document and shared by
+// every page that carries it. A profile is kept only if it is whole and PDF/A
+// allows it for an image: length as its header says, an input, display,
+// output or colour-space class, ICC version 2 to 4, GRAY or RGB matching the
+// image, and the tags that give the samples' colorimetry. Otherwise, and
+// for every image that is re-encoded from decoded pixels (whose profile an
+// image.Image does not carry), the image is DeviceGray or DeviceRGB, read
+// through the sRGB OutputIntent. A bad profile never fails the page.
 package pdfa
 
 import (
@@ -207,7 +220,8 @@ type Page struct {
 	// (DCTDecode); a non-interlaced "png" without transparency, grey,
 	// palette or 8-bit RGB, has its compressed pixel data copied
 	// (FlateDecode with the PNG predictors). Either is used only when its
-	// size equals Image's (or Image is nil).
+	// size equals Image's (or Image is nil), and then keeps its embedded
+	// ICC profile when the profile is usable (see the package doc).
 	Encoded []byte
 	Format  string
 	// DPI is the scan resolution: the page is pixels*72/DPI points large.
@@ -234,6 +248,7 @@ type Writer struct {
 	catalogNum, pagesNum, fontNum int
 	outputIntentNum               int
 	pageNums                      []int
+	profiles                      profileStreams // the scans' own ICC profiles
 
 	// err is sticky: after a failed write the output is unusable.
 	err    error
@@ -254,6 +269,7 @@ func NewWriter(w io.Writer, info Info) (*Writer, error) {
 	info.Fields = slices.Clone(info.Fields) // the caller may reuse its slice
 	pw := &Writer{info: info}
 	pw.objs.out = newCountingWriter(w)
+	pw.profiles.objs = &pw.objs
 	pw.objs.reserve() // object 0: head of the free list
 	pw.catalogNum = pw.objs.reserve()
 	pw.pagesNum = pw.objs.reserve()
@@ -366,7 +382,7 @@ func (w *Writer) addPage(p Page) error {
 		return fmt.Errorf("skew %v° out of range", p.SkewDegrees)
 	}
 
-	img, err := chooseImage(p)
+	img, err := chooseImage(p, &w.profiles)
 	if err != nil {
 		return err
 	}
