@@ -34,6 +34,7 @@ import (
 	"github.com/sohoa/sohoa/internal/bench/wer"
 	"github.com/sohoa/sohoa/metadata"
 	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline"
 )
 
 func main() {
@@ -118,6 +119,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if r.meta == nil {
 			continue
 		}
+		if r.stages != nil {
+			fmt.Fprintf(stdout, "\n%s, wall time by stage as sohoa reports it (--json stageSeconds, summed over workers):\n  %s\n", r.label, r.stages)
+		}
 		pass, reenc, n, err := writerCost(ctx, items, r.meta, r.text, o.dir)
 		if err != nil {
 			return fmt.Errorf("writer cost: %w", err)
@@ -156,6 +160,8 @@ type toolRun struct {
 	text  map[string]string
 	pdfs  map[string]string             // output PDF by item name, when the tool writes PDFs
 	meta  map[string]*metadata.Document // sohoa's metadata.json by item name
+	// stages is sohoa's own account of where its time went (--json).
+	stages *pipeline.StageTimes
 }
 
 func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) ([]toolRun, error) {
@@ -179,6 +185,7 @@ func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) (
 		}
 	}
 	var sum struct {
+		Stages  pipeline.StageTimes `json:"stageSeconds"`
 		Results []struct {
 			Name, DocID, Outcome, Error string
 		} `json:"results"`
@@ -194,7 +201,7 @@ func runSohoa(ctx context.Context, o options, items []bench.Item, workers int) (
 		byBase[filepath.Base(r.Name)] = r.DocID
 	}
 	run := toolRun{label: fmt.Sprintf("sohoa digitize --workers %d", workers), usage: u, text: map[string]string{},
-		pdfs: map[string]string{}, meta: map[string]*metadata.Document{}}
+		pdfs: map[string]string{}, meta: map[string]*metadata.Document{}, stages: &sum.Stages}
 	for _, it := range items {
 		id, ok := byBase[filepath.Base(it.Path)]
 		if !ok {
