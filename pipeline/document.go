@@ -159,7 +159,7 @@ func (d *digitizer) derive(ctx context.Context, doc intake.Document, docID strin
 		res := pg.Result
 		// The scan goes in as it is (its own JPEG or PNG data when the
 		// writer can copy it); the page shows it corrected.
-		page := pdfa.Page{Image: pg.Image, Encoded: p.Encoded, Format: p.Format, DPI: p.DPI,
+		page := pdfa.Page{Image: pg.Image, Encoded: p.Encoded, Format: p.Format, DPI: p.DPI, ICCProfile: p.ICCProfile,
 			Rotation: pg.Rotation, SkewDegrees: pg.SkewDegrees, Words: res.Words}
 		err = w.AddPage(page)
 		times.PDF += clock.lap()

@@ -90,6 +90,12 @@ type tiffPage struct {
 	dpi         uint32
 	compression uint16
 	thumbnail   bool
+	// profile, when set, is written as the InterColorProfile tag (34675,
+	// UNDEFINED, count its length); profileType and profileCount, when
+	// set, replace the entry's type and count to damage it.
+	profile      []byte
+	profileType  uint16
+	profileCount uint32
 }
 
 // buildTIFF writes a multi-page TIFF by hand: x/image/tiff only writes one
@@ -108,6 +114,11 @@ func buildTIFF(pages []tiffPage) []byte {
 		resOff := len(out)
 		out = le.AppendUint32(out, p.dpi)
 		out = le.AppendUint32(out, 1)
+		profileOff := len(out)
+		out = append(out, p.profile...)
+		if len(out)%2 == 1 {
+			out = append(out, 0)
+		}
 		compression := p.compression
 		if compression == 0 {
 			compression = 1
@@ -136,7 +147,11 @@ func buildTIFF(pages []tiffPage) []byte {
 		)
 		ifdOff := len(out)
 		le.PutUint32(out[prevNext:], uint32(ifdOff))
-		out = le.AppendUint16(out, uint16(len(entries)))
+		n := len(entries)
+		if p.profile != nil {
+			n++
+		}
+		out = le.AppendUint16(out, uint16(n))
 		for _, e := range entries {
 			out = le.AppendUint16(out, e.tag)
 			out = le.AppendUint16(out, e.typ)
@@ -147,6 +162,19 @@ func buildTIFF(pages []tiffPage) []byte {
 			} else {
 				out = le.AppendUint32(out, e.value)
 			}
+		}
+		if p.profile != nil { // the highest tag: last, as IFDs are sorted
+			typ, count := uint16(typeUndefined), uint32(len(p.profile))
+			if p.profileType != 0 {
+				typ = p.profileType
+			}
+			if p.profileCount != 0 {
+				count = p.profileCount
+			}
+			out = le.AppendUint16(out, tagICCProfile)
+			out = le.AppendUint16(out, typ)
+			out = le.AppendUint32(out, count)
+			out = le.AppendUint32(out, uint32(profileOff))
 		}
 		prevNext = len(out)
 		out = le.AppendUint32(out, 0)

@@ -67,4 +67,13 @@ type Page struct {
 	Format  string
 	// DPI is the resolution the source declared, 0 when unknown.
 	DPI float64
+	// ICCProfile is the ICC colour profile the source declares for the
+	// page's pixels, nil if none: a TIFF page's InterColorProfile tag
+	// (34675, read per page) or the stream of a scanned PDF image's
+	// ICCBased colour space (of the base space, for an Indexed one). It
+	// is given as found, only bounded in size (maxICCProfile); whether it
+	// is usable for the pixels is the writer's call. A PNG's or JPEG's own
+	// profile stays inside Encoded and is not copied here. An unreadable
+	// profile is left out; it never fails the page.
+	ICCProfile []byte
 }

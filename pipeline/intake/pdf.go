@@ -154,7 +154,7 @@ func (d *pdfDoc) page(nr int, lim Limits) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Image: img, DPI: d.imageDPI(pageDict, nr, inherited, best)}
+	p := Page{Image: img, DPI: d.imageDPI(pageDict, nr, inherited, best), ICCProfile: d.iccProfile(best.sd)}
 	if encoded != nil {
 		p.Encoded, p.Format = encoded, "jpeg"
 	}
@@ -197,6 +197,48 @@ func (d *pdfDoc) collectImages(res types.Dict, depth int, seen map[int]bool, inF
 			}
 		}
 	}
+}
+
+// iccProfile returns the decoded ICC profile of an image whose colour space
+// is ICCBased, or Indexed over an ICCBased base (the palette's colours are
+// in it), and nil for any other image or a profile stream that cannot be
+// read within maxICCProfile: a bad profile costs the profile, not the page.
+func (d *pdfDoc) iccProfile(sd *types.StreamDict) []byte {
+	o, ok := sd.Find("ColorSpace")
+	if !ok || d.boolEntry(sd.Dict, "ImageMask") {
+		return nil
+	}
+	var profile []byte
+	err := safely(func() error {
+		for range 2 { // the image's space, then an Indexed space's base
+			space, err := d.xref.Dereference(o)
+			if err != nil {
+				return err
+			}
+			arr, _ := space.(types.Array)
+			if len(arr) < 2 {
+				return nil
+			}
+			switch name, _ := arr[0].(types.Name); name {
+			case "Indexed", "I":
+				o = arr[1]
+				continue
+			case "ICCBased":
+				ps, _, err := d.xref.DereferenceStreamDict(arr[1])
+				if err != nil || ps == nil {
+					return err
+				}
+				profile, err = applyFilters(ps.Raw, ps.FilterPipeline, maxICCProfile)
+				return err
+			}
+			return nil
+		}
+		return nil
+	})
+	if err != nil || len(profile) < iccHeaderSize || len(profile) > maxICCProfile {
+		return nil
+	}
+	return profile
 }
 
 func (d *pdfDoc) intEntry(dict types.Dict, key string) (int, bool) {

@@ -23,11 +23,13 @@ const (
 	tagCompression    = 259
 	tagXResolution    = 282
 	tagResolutionUnit = 296
+	tagICCProfile     = 34675 // InterColorProfile: an ICC profile, per IFD
 
-	typeByte     = 1
-	typeShort    = 3
-	typeLong     = 4
-	typeRational = 5
+	typeByte      = 1
+	typeShort     = 3
+	typeLong      = 4
+	typeRational  = 5
+	typeUndefined = 7
 
 	// subfileReduced marks a thumbnail of another page, not a page.
 	subfileReduced = 1
@@ -155,6 +157,28 @@ func (t *tiffStructure) dpi(d ifd) float64 {
 	return 0
 }
 
+// iccProfile reads the InterColorProfile tag of a page, nil when it is
+// absent or cannot be a profile (wrong type, too short to hold an ICC
+// header, larger than maxICCProfile, or outside the file): a bad tag costs
+// the profile, not the page.
+func (t *tiffStructure) iccProfile(d ifd) []byte {
+	e, ok := d.entries[tagICCProfile]
+	// A count of 4 bytes or fewer would be stored in the entry itself,
+	// and no profile is that short.
+	if !ok || (e.typ != typeUndefined && e.typ != typeByte) || e.count < iccHeaderSize || e.count > maxICCProfile {
+		return nil
+	}
+	off := int64(t.order.Uint32(e.value[:]))
+	if off+int64(e.count) > t.size {
+		return nil
+	}
+	profile := make([]byte, e.count)
+	if _, err := t.r.ReadAt(profile, off); err != nil {
+		return nil
+	}
+	return profile
+}
+
 // pages walks the IFD chain and returns the IFDs that are pages (not
 // thumbnails). It fails on a loop or a broken chain, and once more than
 // maxPages pages are found (maxPages <= 0: no limit).
@@ -238,7 +262,7 @@ func decodeTIFF(ctx context.Context, path string, lim Limits, emit func(Page) er
 			err := withPlace(err, "", i+1)
 			return err
 		}
-		if err := emit(Page{Index: i, Image: img, DPI: t.dpi(d)}); err != nil {
+		if err := emit(Page{Index: i, Image: img, DPI: t.dpi(d), ICCProfile: t.iccProfile(d)}); err != nil {
 			return err
 		}
 	}

@@ -328,9 +328,10 @@ type pageImage struct {
 }
 
 // chooseImage picks how p's image is stored: the source's JPEG or PNG data
-// untouched when it can be, with the source's ICC profile (written through
-// profiles) when it has a usable one, otherwise p.Image encoded losslessly
-// in device colour.
+// untouched when it can be, otherwise p.Image encoded losslessly. Either
+// way its colour space is the source's ICC profile (written through
+// profiles) when it has a usable one, first the one embedded in the passed
+// through data, then p.ICCProfile, and device colour otherwise.
 func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 	var width, height int
 	if p.Image != nil {
@@ -342,7 +343,8 @@ func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 		switch {
 		case isJPEGFormat(p.Format):
 			if jw, jh, kind, ok := jpegInfo(p.Encoded); ok && sameSize(jw, jh) {
-				profile, _ := jpegProfile(p.Encoded) // a broken one is dropped
+				embedded, _ := jpegProfile(p.Encoded) // a broken one is dropped
+				profile := usableProfile(kind.colors(), embedded, p.ICCProfile)
 				space, err := profiles.colorSpace(profile, kind.colors(), kind.colorSpace())
 				if err != nil {
 					return pageImage{}, err
@@ -351,7 +353,8 @@ func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 			}
 		case isPNGFormat(p.Format):
 			if png, err := parsePNG(p.Encoded); err == nil && png.width > 0 && png.height > 0 && sameSize(png.width, png.height) {
-				profile, _ := png.profile() // a broken one is dropped
+				embedded, _ := png.profile() // a broken one is dropped
+				profile := usableProfile(png.profileComponents(), embedded, p.ICCProfile)
 				space, err := profiles.colorSpace(profile, png.profileComponents(), png.deviceSpace())
 				if err != nil {
 					return pageImage{}, err
@@ -377,7 +380,19 @@ func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 		return pageImage{}, fmt.Errorf("empty image %dx%d", width, height)
 	}
 	kind := classify(p.Image)
-	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, kind.colorSpace(), "/FlateDecode"), fill: func(out io.Writer) error {
+	// The source's profile describes the samples as re-encoded when it has
+	// as many components: RGB for kindRGB, GRAY for kindGray and kindBilevel
+	// (ICCBased N 1 at 1 bit per component is valid PDF/A). classify
+	// stores a page whose pixels are all neutral as one grey sample per
+	// pixel, a third of the size; an RGB profile cannot describe such
+	// samples (PDF requires /N to match), so that page falls back to
+	// DeviceGray under the sRGB OutputIntent, which differs from the
+	// source only in the tone curve of its greys.
+	space, err := profiles.colorSpace(p.ICCProfile, kind.colors(), kind.colorSpace())
+	if err != nil {
+		return pageImage{}, err
+	}
+	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, space, "/FlateDecode"), fill: func(out io.Writer) error {
 		return writeFlateImage(out, p.Image, kind)
 	}}, nil
 }

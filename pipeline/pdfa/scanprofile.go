@@ -1,11 +1,11 @@
 package pdfa
 
 // A scan's own colour profile. A scanner that tags its output (PNG iCCP,
-// JPEG APP2 "ICC_PROFILE") says how its samples are to be read; labelling
-// them DeviceRGB under the document's sRGB OutputIntent would show an Adobe
-// RGB scan in the wrong colours. A pass-through image therefore keeps such a
-// profile as an ICCBased colour space, one stream per distinct profile in a
-// document. A profile that is unreadable, or that PDF/A-2 (ISO 19005-2,
+// JPEG APP2 "ICC_PROFILE", TIFF InterColorProfile, a PDF's ICCBased space)
+// says how its samples are to be read; labelling them DeviceRGB under the
+// document's sRGB OutputIntent would show an Adobe RGB scan in the wrong
+// colours. The image therefore keeps such a profile as an ICCBased colour
+// space, one stream per distinct profile in a document. A profile that is unreadable, or that PDF/A-2 (ISO 19005-2,
 // 6.2.4.2) would refuse, is dropped and the image stays Device colour under
 // the OutputIntent: a bad tag never costs the page.
 
@@ -189,6 +189,17 @@ func jpegProfile(data []byte) ([]byte, error) {
 		profile = append(profile, part...)
 	}
 	return profile, nil
+}
+
+// usableProfile returns the first of candidates that can be the colour
+// space of an image of components samples (checkScanProfile), or nil.
+func usableProfile(components int, candidates ...[]byte) []byte {
+	for _, profile := range candidates {
+		if profile != nil && checkScanProfile(profile, components) == nil {
+			return profile
+		}
+	}
+	return nil
 }
 
 // profileStreams writes the scan profiles of one document, each distinct

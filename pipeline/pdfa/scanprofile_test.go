@@ -457,32 +457,46 @@ func TestScanProfileKept(t *testing.T) {
 }
 
 // TestScanProfileCost: a profile costs one stream per document; each page
-// that names it costs only the longer colour-space reference.
+// that names it costs only the longer colour-space reference. So for a
+// profile embedded in passed-through data and for one the source declares
+// for a re-encoded image.
 func TestScanProfileCost(t *testing.T) {
 	words := layoutWords(testLines, 20, 20, 10)
 	rgb := drawPage(310, 439, words, true, true)
+	profile := testRGBProfile()
 	plain := pngOf(t, rgb)
-	tagged := withChunk(plain, "iCCP", iccpBody(testRGBProfile()))
-	size := func(enc []byte, pages int) int64 {
-		var ps []Page
-		for range pages {
-			ps = append(ps, Page{Encoded: enc, Format: "png", DPI: 75, Words: words})
-		}
-		fi, err := os.Stat(writePDF(t, testInfo, ps...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi.Size()
+	cases := []struct {
+		name          string
+		plain, tagged Page
+	}{
+		{"PNG iCCP", Page{Encoded: plain, Format: "png"}, Page{Encoded: withChunk(plain, "iCCP", iccpBody(profile)), Format: "png"}},
+		{"re-encoded, Page.ICCProfile", Page{Image: rgb}, Page{Image: rgb, ICCProfile: profile}},
 	}
-	extra1 := size(tagged, 1) - size(plain, 1)
-	extra10 := size(tagged, 10) - size(plain, 10)
-	perPage := float64(extra10-extra1) / 9
-	t.Logf("profile of %d bytes: +%d bytes for 1 page, +%d for 10 pages (%.1f a page after the first)",
-		len(testRGBProfile()), extra1, extra10, perPage)
-	if extra1 <= 0 || extra1 > int64(len(testRGBProfile()))+200 {
-		t.Errorf("one tagged page adds %d bytes, want the profile stream (≤ %d bytes)", extra1, len(testRGBProfile())+200)
-	}
-	if perPage > 16 {
-		t.Errorf("each further page adds %.1f bytes: the profile is not shared", perPage)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			size := func(p Page, pages int) int64 {
+				p.DPI, p.Words = 75, words
+				ps := make([]Page, pages)
+				for i := range ps {
+					ps[i] = p
+				}
+				fi, err := os.Stat(writePDF(t, testInfo, ps...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fi.Size()
+			}
+			extra1 := size(tc.tagged, 1) - size(tc.plain, 1)
+			extra10 := size(tc.tagged, 10) - size(tc.plain, 10)
+			perPage := float64(extra10-extra1) / 9
+			t.Logf("profile of %d bytes: +%d bytes for 1 page, +%d for 10 pages (%.1f a page after the first)",
+				len(profile), extra1, extra10, perPage)
+			if extra1 <= 0 || extra1 > int64(len(profile))+200 {
+				t.Errorf("one tagged page adds %d bytes, want the profile stream (≤ %d bytes)", extra1, len(profile)+200)
+			}
+			if perPage > 16 {
+				t.Errorf("each further page adds %.1f bytes: the profile is not shared", perPage)
+			}
+		})
 	}
 }

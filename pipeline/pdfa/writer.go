@@ -32,18 +32,23 @@
 // dictionary, and nothing is transparent. The document fields (Info.Fields)
 // go into the XMP under XMPNamespace, declared by a PDF/A extension schema.
 //
-// Colour profiles: a scan passed through (Page.Encoded) keeps the ICC
-// profile its scanner embedded, a PNG's iCCP chunk or a JPEG's APP2
-// ICC_PROFILE segments, as an ICCBased colour space (the base of /Indexed
-// for a palette PNG), so that a scan made in, say, Adobe RGB is not read
-// as sRGB. Each distinct profile is written once per document and shared by
-// every page that carries it. A profile is kept only if it is whole and PDF/A
-// allows it for an image: length as its header says, an input, display,
-// output or colour-space class, ICC version 2 to 4, GRAY or RGB matching the
-// image, and the tags that give the samples' colorimetry. Otherwise, and
-// for every image that is re-encoded from decoded pixels (whose profile an
-// image.Image does not carry), the image is DeviceGray or DeviceRGB, read
-// through the sRGB OutputIntent. A bad profile never fails the page.
+// Colour profiles: a page keeps the ICC profile of its source as an
+// ICCBased colour space (the base of /Indexed for a palette PNG), so that a
+// scan made in, say, Adobe RGB is not read as sRGB. A scan passed through
+// (Page.Encoded) keeps the profile its scanner embedded, a PNG's iCCP chunk
+// or a JPEG's APP2 ICC_PROFILE segments; Page.ICCProfile carries a profile
+// the source declares outside the image data (a TIFF page's
+// InterColorProfile tag, a scanned PDF image's ICCBased space), used for a
+// passed-through image without a usable profile of its own and for an
+// image re-encoded from decoded pixels. Each distinct profile is written
+// once per document and shared by every page that carries it. A profile is
+// kept only if it is whole and PDF/A allows it for the stored samples:
+// length as its header says, an input, display, output or colour-space
+// class, ICC version 2 to 4, GRAY or RGB matching the image as stored (so
+// an RGB profile is dropped when a neutral page is stored as grey or
+// black and white), and the tags that give the samples' colorimetry.
+// Otherwise the image is DeviceGray or DeviceRGB, read through the sRGB
+// OutputIntent. A bad profile never fails the page.
 package pdfa
 
 import (
@@ -227,6 +232,13 @@ type Page struct {
 	// DPI is the scan resolution: the page is pixels*72/DPI points large.
 	// 0 means DefaultDPI.
 	DPI float64
+	// ICCProfile is the ICC profile the source declares for the page's
+	// pixels outside Encoded (a TIFF page's tag, a scanned PDF image's
+	// ICCBased space), nil if none. A profile embedded in a passed-through
+	// Encoded comes first; otherwise this one is used, also for an image
+	// re-encoded from Image, when it is usable for the stored samples (see
+	// the package doc).
+	ICCProfile []byte
 	// Rotation (0, 90, 180 or 270) turns the image clockwise, and then
 	// SkewDegrees turns it anticlockwise about the centre of the turned
 	// page (ocr.Rotate, then ocr.Deskew, as ocr.Page records them). The
