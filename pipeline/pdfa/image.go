@@ -330,8 +330,8 @@ type pageImage struct {
 // chooseImage picks how p's image is stored: the source's JPEG or PNG data
 // untouched when it can be, otherwise p.Image encoded losslessly. Either
 // way its colour space is the source's ICC profile (written through
-// profiles) when it has a usable one, first the one embedded in the passed
-// through data, then p.ICCProfile, and device colour otherwise.
+// profiles) when it has a usable one, first the one embedded in the source
+// data (p.Encoded), then p.ICCProfile, and device colour otherwise.
 func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 	var width, height int
 	if p.Image != nil {
@@ -388,13 +388,30 @@ func chooseImage(p Page, profiles *profileStreams) (pageImage, error) {
 	// samples (PDF requires /N to match), so that page falls back to
 	// DeviceGray under the sRGB OutputIntent, which differs from the
 	// source only in the tone curve of its greys.
-	space, err := profiles.colorSpace(p.ICCProfile, kind.colors(), kind.colorSpace())
+	profile := usableProfile(kind.colors(), embeddedProfile(p.Format, p.Encoded), p.ICCProfile)
+	space, err := profiles.colorSpace(profile, kind.colors(), kind.colorSpace())
 	if err != nil {
 		return pageImage{}, err
 	}
 	return pageImage{width: width, height: height, dict: imageDict(width, height, kind, space, "/FlateDecode"), fill: func(out io.Writer) error {
 		return writeFlateImage(out, p.Image, kind)
 	}}, nil
+}
+
+// embeddedProfile is the ICC profile inside a source file that could not
+// be passed through (a 16-bit or transparent PNG, a JPEG of another size),
+// nil without one: the re-encoded samples are the source's colours.
+func embeddedProfile(format string, data []byte) []byte {
+	switch {
+	case len(data) == 0:
+		return nil
+	case isPNGFormat(format):
+		return pngEmbeddedProfile(data)
+	case isJPEGFormat(format):
+		profile, _ := jpegProfile(data)
+		return profile
+	}
+	return nil
 }
 
 // write writes the image as object num.

@@ -19,6 +19,8 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/sohoa/sohoa/internal/icc"
 )
 
 var bboxRE = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
@@ -275,7 +277,7 @@ func TestPDFDate(t *testing.T) {
 }
 
 func TestICCProfile(t *testing.T) {
-	p := buildSRGBProfile()
+	p := icc.SRGB()
 	u32 := func(off int) uint32 { return binary.BigEndian.Uint32(p[off:]) }
 	s15 := func(off int) float64 { return float64(int32(u32(off))) / 65536 }
 	if int(u32(0)) != len(p) {

@@ -40,37 +40,24 @@ func isPNGFormat(format string) bool { return strings.EqualFold(format, "png") }
 // CRCs are not checked here: the page was decoded from the same bytes.
 func parsePNG(data []byte) (pngImage, error) {
 	var p pngImage
-	if !bytes.HasPrefix(data, []byte(pngSignature)) {
-		return p, fmt.Errorf("not a PNG")
-	}
 	colorType := -1
-	for i := len(pngSignature); ; {
-		if i+8 > len(data) {
-			return p, fmt.Errorf("truncated PNG")
-		}
-		n := int(binary.BigEndian.Uint32(data[i:]))
-		typ := string(data[i+4 : i+8])
-		body := i + 8
-		if n < 0 || n > len(data)-body-4 {
-			return p, fmt.Errorf("truncated PNG chunk %q", typ)
-		}
-		chunk := data[body : body+n]
+	err := walkPNG(data, func(typ string, chunk []byte) (bool, error) {
 		if colorType < 0 && typ != "IHDR" {
-			return p, fmt.Errorf("PNG does not start with IHDR")
+			return false, fmt.Errorf("PNG does not start with IHDR")
 		}
 		switch typ {
 		case "IHDR":
-			if n != 13 {
-				return p, fmt.Errorf("bad PNG IHDR")
+			if len(chunk) != 13 {
+				return false, fmt.Errorf("bad PNG IHDR")
 			}
 			p.width = int(binary.BigEndian.Uint32(chunk[0:]))
 			p.height = int(binary.BigEndian.Uint32(chunk[4:]))
 			p.depth, colorType = int(chunk[8]), int(chunk[9])
 			if chunk[10] != 0 || chunk[11] != 0 {
-				return p, fmt.Errorf("unknown PNG compression or filter method")
+				return false, fmt.Errorf("unknown PNG compression or filter method")
 			}
 			if chunk[12] != 0 {
-				return p, fmt.Errorf("interlaced PNG")
+				return false, fmt.Errorf("interlaced PNG")
 			}
 			switch {
 			case colorType == pngGray && p.depth <= 8, colorType == pngPalette && p.depth <= 8:
@@ -78,15 +65,15 @@ func parsePNG(data []byte) (pngImage, error) {
 			case colorType == pngRGB && p.depth == 8:
 				p.colors = 3
 			default:
-				return p, fmt.Errorf("PNG colour type %d at %d bits", colorType, p.depth)
+				return false, fmt.Errorf("PNG colour type %d at %d bits", colorType, p.depth)
 			}
 			if p.depth != 1 && p.depth != 2 && p.depth != 4 && p.depth != 8 {
-				return p, fmt.Errorf("PNG depth %d", p.depth)
+				return false, fmt.Errorf("PNG depth %d", p.depth)
 			}
 		case "PLTE":
 			if colorType == pngPalette {
-				if n%3 != 0 || n == 0 || n/3 > 1<<p.depth {
-					return p, fmt.Errorf("bad PNG palette")
+				if len(chunk)%3 != 0 || len(chunk) == 0 || len(chunk)/3 > 1<<p.depth {
+					return false, fmt.Errorf("bad PNG palette")
 				}
 				// Indices past the palette read as opaque black, as Go's
 				// PNG decoder shows them: the PDF palette is padded to
@@ -100,17 +87,66 @@ func parsePNG(data []byte) (pngImage, error) {
 				p.iccp = chunk
 			}
 		case "tRNS":
-			return p, fmt.Errorf("PNG with transparency")
+			return false, fmt.Errorf("PNG with transparency")
 		case "IDAT":
 			p.idat = append(p.idat, chunk)
 		case "IEND":
 			if len(p.idat) == 0 || (colorType == pngPalette && p.palette == nil) {
-				return p, fmt.Errorf("PNG without pixel data or palette")
+				return false, fmt.Errorf("PNG without pixel data or palette")
 			}
-			return p, nil
+			return true, nil
+		}
+		return false, nil
+	})
+	return p, err
+}
+
+// walkPNG calls fn with each chunk of the PNG data, in order, until fn
+// stops (true) or fails, or the data ends. Chunk CRCs are not checked.
+func walkPNG(data []byte, fn func(typ string, body []byte) (stop bool, err error)) error {
+	if !bytes.HasPrefix(data, []byte(pngSignature)) {
+		return fmt.Errorf("not a PNG")
+	}
+	for i := len(pngSignature); ; {
+		if i+8 > len(data) {
+			return fmt.Errorf("truncated PNG")
+		}
+		n := int(binary.BigEndian.Uint32(data[i:]))
+		typ := string(data[i+4 : i+8])
+		body := i + 8
+		if n < 0 || n > len(data)-body-4 {
+			return fmt.Errorf("truncated PNG chunk %q", typ)
+		}
+		if stop, err := fn(typ, data[body:body+n]); stop || err != nil {
+			return err
 		}
 		i = body + n + 4
 	}
+}
+
+// pngEmbeddedProfile is the ICC profile of any PNG's iCCP chunk, also of
+// one that cannot be passed through (16-bit, alpha, interlaced): its
+// re-encoded samples keep the source's colours. nil without a readable one.
+func pngEmbeddedProfile(data []byte) []byte {
+	var iccp []byte
+	walkPNG(data, func(typ string, body []byte) (bool, error) {
+		switch typ {
+		case "iCCP":
+			iccp = body
+			return true, nil
+		case "PLTE", "IDAT", "IEND": // iCCP comes before these or not at all
+			return true, nil
+		}
+		return false, nil
+	})
+	if iccp == nil {
+		return nil
+	}
+	profile, err := pngProfile(iccp)
+	if err != nil {
+		return nil
+	}
+	return profile
 }
 
 // profileComponents is the number of colour components the image's

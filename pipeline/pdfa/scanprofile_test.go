@@ -15,38 +15,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sohoa/sohoa/fixtures"
+	"github.com/sohoa/sohoa/internal/icc"
 	"github.com/sohoa/sohoa/internal/oracles"
 )
 
-// adobeRGBColorants are the Adobe RGB (1998) primaries adapted to D50
-// (Bradford): far enough from sRGB that mistaking one for the other shows.
-var adobeRGBColorants = [3][3]float64{
-	{0.6097559, 0.3111242, 0.0194811},
-	{0.2052401, 0.6256560, 0.0608902},
-	{0.1492240, 0.0632197, 0.7448387},
-}
-
-// gammaCurve is an ICC 'curv' tag of a pure power law.
-func gammaCurve(gamma float64) []byte {
-	var b be
-	b.tag("curv")
-	b.u32(0)
-	b.u32(1)                       // one entry: the gamma, as u8Fixed8Number
-	b.u16(uint16(gamma*256 + 0.5)) //
-	b.u16(0)                       // padding to 4 bytes
-	return b.Bytes()
-}
-
-// testRGBProfile is a scanner's (class 'scnr') Adobe-RGB-like profile, and
-// testGreyProfile a grey display profile; both are made by the product's
-// own ICC writer, with other primaries and curve than its sRGB profile.
-func testRGBProfile() []byte {
-	return buildICCProfile(iccSpec{class: "scnr", description: "sohoa test scanner, Adobe RGB (1998) primaries",
-		colorants: &adobeRGBColorants, curve: gammaCurve(2.2)})
-}
+// testRGBProfile is the fixtures' scanner profile (class 'scnr', Adobe
+// RGB primaries, gamma 2.2) and testGreyProfile a grey display profile:
+// other primaries and curves than the document's sRGB profile.
+func testRGBProfile() []byte { return fixtures.ScannerProfile() }
 
 func testGreyProfile() []byte {
-	return buildICCProfile(iccSpec{class: "mntr", description: "sohoa test grey, gamma 1.8", curve: gammaCurve(1.8)})
+	return icc.Build(icc.Spec{Class: icc.ClassDisplay, Description: "sohoa test grey, gamma 1.8", Gamma: 1.8})
+}
+
+// tagged is enc (PNG or JPEG) carrying profile where a scanner puts it:
+// an iCCP chunk or one APP2 segment.
+func tagged(t *testing.T, enc, profile []byte) []byte {
+	t.Helper()
+	out, err := fixtures.WithProfile(enc, profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // pngChunk serialises one PNG chunk with its CRC.
@@ -67,7 +58,8 @@ func iccpBody(profile []byte) []byte {
 	return b.Bytes()
 }
 
-// withChunk inserts a chunk right after the IHDR of a PNG, where iCCP goes.
+// withChunk inserts a chunk right after the IHDR of a PNG, where iCCP
+// goes: for damaged iCCP chunks, which fixtures.WithProfile does not make.
 func withChunk(data []byte, typ string, body []byte) []byte {
 	const afterIHDR = 8 + 8 + 13 + 4
 	out := append([]byte{}, data[:afterIHDR]...)
@@ -93,7 +85,9 @@ func withSegments(jpg []byte, segments ...[]byte) []byte {
 	return append(out, jpg[2:]...)
 }
 
-// splitProfile cuts profile into APP2 segments of count parts, in order.
+// splitProfile cuts profile into APP2 segments of count parts, in order:
+// smaller parts than a scanner writes (fixtures.WithProfile splits only
+// past 65,519 bytes), to reassemble in tests.
 func splitProfile(profile []byte, count int) [][]byte {
 	var segs [][]byte
 	size := (len(profile) + count - 1) / count
@@ -129,7 +123,7 @@ func TestCheckScanProfile(t *testing.T) {
 	}{
 		{"RGB scanner profile", rgb, 3, true},
 		{"grey display profile", grey, 1, true},
-		{"the document's sRGB profile", buildSRGBProfile(), 3, true},
+		{"the document's sRGB profile", icc.SRGB(), 3, true},
 		{"RGB profile, colour space class", setHeader(rgb, 12, "spac"), 3, true},
 		{"RGB profile, output class", setHeader(rgb, 12, "prtr"), 3, true},
 		{"version 4.3", setHeader(rgb, 8, "\x04\x30"), 3, true},
@@ -229,6 +223,46 @@ func TestPNGProfile(t *testing.T) {
 	}
 }
 
+// TestFixtureProfilesFound: the scans fixtures.WithProfile tags carry
+// the profile where this package's readers find it, whole (a profile
+// past one APP2 segment's 65,519 bytes is split and reassembled), and a
+// second tagging replaces the first.
+func TestFixtureProfilesFound(t *testing.T) {
+	img := drawPage(64, 48, nil, true, false)
+	ramp := make([]uint16, 70000) // a LUT-sized profile: three APP2 segments
+	for i := range ramp {
+		ramp[i] = uint16(i * 65535 / (len(ramp) - 1))
+	}
+	adobe := icc.AdobeRGBPrimaries()
+	large := icc.Build(icc.Spec{Class: icc.ClassInput, Description: "large", Primaries: &adobe, ToneCurve: ramp})
+	if len(large) <= 2*65519 {
+		t.Fatalf("large profile of %d bytes fits in two APP2 segments", len(large))
+	}
+	read := map[string]func([]byte) []byte{
+		"png": pngEmbeddedProfile,
+		"jpeg": func(data []byte) []byte {
+			p, err := jpegProfile(data)
+			if err != nil {
+				t.Errorf("jpegProfile: %v", err)
+			}
+			return p
+		},
+	}
+	for format, enc := range map[string][]byte{"png": pngOf(t, img), "jpeg": jpegOf(t, img)} {
+		for _, profile := range [][]byte{testRGBProfile(), large} {
+			t.Run(fmt.Sprintf("%s, %d bytes", format, len(profile)), func(t *testing.T) {
+				twice := tagged(t, tagged(t, enc, testGreyProfile()), profile)
+				if got := read[format](twice); !bytes.Equal(got, profile) {
+					t.Errorf("%s reader finds %d bytes, want the %d tagged last", format, len(got), len(profile))
+				}
+				if err := checkScanProfile(profile, 3); err != nil {
+					t.Errorf("checkScanProfile: %v", err)
+				}
+			})
+		}
+	}
+}
+
 // renderPage is the first page of the PDF at path as pdftoppm shows it at
 // 72 dpi.
 func renderPage(t *testing.T, path string) image.Image {
@@ -299,10 +333,9 @@ func TestScanProfileKept(t *testing.T) {
 	}
 	rgbProfile, greyProfile := testRGBProfile(), testGreyProfile()
 
-	pngWith := func(img image.Image, profile []byte) []byte {
-		return withChunk(pngOf(t, img), "iCCP", iccpBody(profile))
-	}
-	jpegWith := func(img image.Image, segs ...[]byte) []byte { return withSegments(jpegOf(t, img), segs...) }
+	pngWith := func(img image.Image, profile []byte) []byte { return tagged(t, pngOf(t, img), profile) }
+	jpegWith := func(img image.Image, profile []byte) []byte { return tagged(t, jpegOf(t, img), profile) }
+	jpegSegments := func(img image.Image, segs ...[]byte) []byte { return withSegments(jpegOf(t, img), segs...) }
 	damagedZlib := iccpBody(rgbProfile)
 	damagedZlib[len(damagedZlib)-30] ^= 0xFF
 
@@ -316,18 +349,18 @@ func TestScanProfileKept(t *testing.T) {
 		{"PNG RGB", pngWith(rgb, rgbProfile), "png", rgbProfile, "icc"},
 		{"PNG grey", pngWith(grey, greyProfile), "png", greyProfile, "icc"},
 		{"PNG palette", pngWith(palette, rgbProfile), "png", rgbProfile, "index"},
-		{"JPEG RGB, one APP2", jpegWith(rgb, app2Segment(1, 1, rgbProfile)), "jpeg", rgbProfile, "icc"},
-		{"JPEG RGB, two APP2", jpegWith(rgb, splitProfile(rgbProfile, 2)...), "jpeg", rgbProfile, "icc"},
-		{"JPEG grey", jpegWith(grey, app2Segment(1, 1, greyProfile)), "jpeg", greyProfile, "icc"},
+		{"JPEG RGB, one APP2", jpegWith(rgb, rgbProfile), "jpeg", rgbProfile, "icc"},
+		{"JPEG RGB, two APP2", jpegSegments(rgb, splitProfile(rgbProfile, 2)...), "jpeg", rgbProfile, "icc"},
+		{"JPEG grey", jpegWith(grey, greyProfile), "jpeg", greyProfile, "icc"},
 		// Fallbacks: the image keeps device colour under the OutputIntent.
 		{"PNG, truncated profile", pngWith(rgb, rgbProfile[:len(rgbProfile)-100]), "png", nil, "rgb"},
 		{"PNG, damaged iCCP", withChunk(pngOf(t, rgb), "iCCP", damagedZlib), "png", nil, "rgb"},
 		{"PNG RGB, grey profile", pngWith(rgb, greyProfile), "png", nil, "rgb"},
 		{"PNG palette, grey profile", pngWith(palette, greyProfile), "png", nil, "index"},
 		{"PNG RGB, CMYK profile", pngWith(rgb, setHeader(rgbProfile, 16, "CMYK")), "png", nil, "rgb"},
-		{"JPEG RGB, incomplete APP2", jpegWith(rgb, splitProfile(rgbProfile, 2)[1]), "jpeg", nil, "rgb"},
-		{"JPEG grey, RGB profile", jpegWith(grey, app2Segment(1, 1, rgbProfile)), "jpeg", nil, "gray"},
-		{"JPEG RGB, version 5", jpegWith(rgb, app2Segment(1, 1, setHeader(rgbProfile, 8, "\x05"))), "jpeg", nil, "rgb"},
+		{"JPEG RGB, incomplete APP2", jpegSegments(rgb, splitProfile(rgbProfile, 2)[1]), "jpeg", nil, "rgb"},
+		{"JPEG grey, RGB profile", jpegWith(grey, rgbProfile), "jpeg", nil, "gray"},
+		{"JPEG RGB, version 5", jpegWith(rgb, setHeader(rgbProfile, 8, "\x05")), "jpeg", nil, "rgb"},
 	}
 	// Every file is kept for one veraPDF run at the end, in a directory
 	// that outlives the subtests.
@@ -388,7 +421,7 @@ func TestScanProfileKept(t *testing.T) {
 	t.Run("one stream per profile", func(t *testing.T) {
 		pages := []Page{
 			{Encoded: pngWith(rgb, rgbProfile), Format: "png", DPI: 75, Words: words},
-			{Encoded: jpegWith(rgb, splitProfile(rgbProfile, 2)...), Format: "jpeg", DPI: 75, Words: words},
+			{Encoded: jpegSegments(rgb, splitProfile(rgbProfile, 2)...), Format: "jpeg", DPI: 75, Words: words},
 			{Encoded: pngWith(grey, greyProfile), Format: "png", DPI: 75, Words: words},
 			{Encoded: pngWith(palette, rgbProfile), Format: "png", DPI: 75, Words: words},
 		}
@@ -431,7 +464,7 @@ func TestScanProfileKept(t *testing.T) {
 		info.Flavour = PDFA3U
 		path := writePDF(t, info,
 			Page{Encoded: pngWith(rgb, rgbProfile), Format: "png", DPI: 75, Words: words},
-			Page{Encoded: jpegWith(grey, app2Segment(1, 1, greyProfile)), Format: "jpeg", DPI: 75, Words: words})
+			Page{Encoded: jpegWith(grey, greyProfile), Format: "jpeg", DPI: 75, Words: words})
 		launcher := oracles.Require(t, "SOHOA_VERAPDF", "")
 		verdicts, err := oracles.VeraPDF(launcher, "3u", []string{path})
 		if err != nil {
@@ -469,7 +502,7 @@ func TestScanProfileCost(t *testing.T) {
 		name          string
 		plain, tagged Page
 	}{
-		{"PNG iCCP", Page{Encoded: plain, Format: "png"}, Page{Encoded: withChunk(plain, "iCCP", iccpBody(profile)), Format: "png"}},
+		{"PNG iCCP", Page{Encoded: plain, Format: "png"}, Page{Encoded: tagged(t, plain, profile), Format: "png"}},
 		{"re-encoded, Page.ICCProfile", Page{Image: rgb}, Page{Image: rgb, ICCProfile: profile}},
 	}
 	for _, tc := range cases {

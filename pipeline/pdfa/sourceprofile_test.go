@@ -3,9 +3,9 @@ package pdfa
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"image"
+	"image/draw"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"github.com/sohoa/sohoa/internal/icc"
 	"github.com/sohoa/sohoa/internal/oracles"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline/intake"
@@ -74,8 +75,13 @@ func TestSourceProfile(t *testing.T) {
 	grey := toGray(drawPage(310, 439, words, false, true))
 	neutralRGB := drawPage(310, 439, words, false, true) // RGBA, but R=G=B everywhere
 	bilevel := bilevelPage(grey)
-	rgbProfile, greyProfile, otherRGB := testRGBProfile(), testGreyProfile(), buildSRGBProfile()
+	rgbProfile, greyProfile, otherRGB := testRGBProfile(), testGreyProfile(), icc.SRGB()
 	greyJPEG, rgbJPEG := jpegOf(t, grey), jpegOf(t, rgb)
+	rgb16 := image.NewRGBA64(rgb.Rect) // a PNG at 16 bits is not passed through
+	draw.Draw(rgb16, rgb16.Rect, rgb, rgb.Rect.Min, draw.Src)
+	translucent := image.NewNRGBA(rgb.Rect) // nor one with transparency
+	draw.Draw(translucent, translucent.Rect, rgb, rgb.Rect.Min, draw.Src)
+	translucent.Pix[3] = 128
 
 	cases := []struct {
 		name    string
@@ -91,7 +97,10 @@ func TestSourceProfile(t *testing.T) {
 		{"pass-through JPEG, profile outside it", Page{Encoded: rgbJPEG, Format: "jpeg", ICCProfile: rgbProfile}, rgbProfile, "icc", "8", ""},
 		{"pass-through grey JPEG, profile outside it", Page{Encoded: greyJPEG, Format: "jpeg", ICCProfile: greyProfile}, greyProfile, "icc", "8", ""},
 		{"pass-through PNG, profile outside it", Page{Image: rgb, Encoded: pngOf(t, rgb), Format: "png", ICCProfile: rgbProfile}, rgbProfile, "icc", "8", ""},
-		{"APP2 profile wins", Page{Encoded: withSegments(rgbJPEG, app2Segment(1, 1, rgbProfile)), Format: "jpeg", ICCProfile: otherRGB}, rgbProfile, "icc", "8", ""},
+		{"APP2 profile wins", Page{Encoded: tagged(t, rgbJPEG, rgbProfile), Format: "jpeg", ICCProfile: otherRGB}, rgbProfile, "icc", "8", ""},
+		// A PNG that must be re-encoded keeps its own iCCP profile.
+		{"re-encoded 16-bit PNG, its iCCP", Page{Image: rgb16, Encoded: tagged(t, pngOf(t, rgb16), rgbProfile), Format: "png", ICCProfile: otherRGB}, rgbProfile, "icc", "8", ""},
+		{"re-encoded PNG with alpha, its iCCP", Page{Image: translucent, Encoded: tagged(t, pngOf(t, translucent), rgbProfile), Format: "png"}, rgbProfile, "icc", "8", ""},
 		{"broken APP2, profile outside used", Page{Encoded: withSegments(rgbJPEG, splitProfile(rgbProfile, 2)[0]), Format: "jpeg", ICCProfile: otherRGB}, otherRGB, "icc", "8", ""},
 		// Fallbacks to device colour.
 		{"re-encoded neutral RGB, RGB profile", Page{Image: neutralRGB, ICCProfile: rgbProfile}, nil, "gray", "8", "/DeviceGray"},
@@ -143,7 +152,7 @@ func TestSourceProfile(t *testing.T) {
 	t.Run("one stream per profile, whatever its source", func(t *testing.T) {
 		path := writePDF(t, testInfo,
 			Page{Image: rgb, ICCProfile: rgbProfile, DPI: 75, Words: words},
-			Page{Encoded: withChunk(pngOf(t, rgb), "iCCP", iccpBody(rgbProfile)), Format: "png", DPI: 75, Words: words},
+			Page{Encoded: tagged(t, pngOf(t, rgb), rgbProfile), Format: "png", DPI: 75, Words: words},
 			Page{Encoded: rgbJPEG, Format: "jpeg", ICCProfile: rgbProfile, DPI: 75, Words: words})
 		batch.keep(t, path)
 		rows := listImages(t, path)
@@ -209,40 +218,15 @@ func digitize(t *testing.T, path string, words []ocr.Word) string {
 	return named
 }
 
-// tiffWithProfile encodes img as a Deflate TIFF and adds an
-// InterColorProfile tag (34675, UNDEFINED) holding profile, which
-// x/image/tiff cannot write: the IFD is copied to the end of the file with
-// the tag appended (the highest tag, so the entries stay sorted) and the
-// header points at the copy.
+// tiffWithProfile encodes img as a Deflate TIFF carrying profile in its
+// InterColorProfile tag, as a scanner writes it.
 func tiffWithProfile(t *testing.T, img image.Image, profile []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := tiff.Encode(&buf, img, &tiff.Options{Compression: tiff.Deflate}); err != nil {
 		t.Fatal(err)
 	}
-	out := buf.Bytes()
-	le := binary.LittleEndian
-	if string(out[:4]) != "II*\x00" {
-		t.Fatalf("x/image/tiff wrote header %q, want little-endian", out[:4])
-	}
-	ifd := le.Uint32(out[4:])
-	n := int(le.Uint16(out[ifd:]))
-	entries := bytes.Clone(out[ifd+2 : ifd+2+12*uint32(n)])
-	profileOff := len(out)
-	out = append(out, profile...)
-	if len(out)%2 == 1 {
-		out = append(out, 0) // IFDs start on a word boundary
-	}
-	newIFD := len(out)
-	out = le.AppendUint16(out, uint16(n+1))
-	out = append(out, entries...)
-	out = le.AppendUint16(out, 34675)
-	out = le.AppendUint16(out, 7)
-	out = le.AppendUint32(out, uint32(len(profile)))
-	out = le.AppendUint32(out, uint32(profileOff))
-	out = le.AppendUint32(out, 0) // no next IFD
-	le.PutUint32(out[4:], uint32(newIFD))
-	return out
+	return tagged(t, buf.Bytes(), profile)
 }
 
 // packedRows packs a 0/255 grey image at 1 bit per pixel, rows padded to a

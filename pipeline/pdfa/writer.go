@@ -34,13 +34,13 @@
 //
 // Colour profiles: a page keeps the ICC profile of its source as an
 // ICCBased colour space (the base of /Indexed for a palette PNG), so that a
-// scan made in, say, Adobe RGB is not read as sRGB. A scan passed through
-// (Page.Encoded) keeps the profile its scanner embedded, a PNG's iCCP chunk
-// or a JPEG's APP2 ICC_PROFILE segments; Page.ICCProfile carries a profile
-// the source declares outside the image data (a TIFF page's
-// InterColorProfile tag, a scanned PDF image's ICCBased space), used for a
-// passed-through image without a usable profile of its own and for an
-// image re-encoded from decoded pixels. Each distinct profile is written
+// scan made in, say, Adobe RGB is not read as sRGB. The profile a scanner
+// embedded in Page.Encoded (a PNG's iCCP chunk, a JPEG's APP2 ICC_PROFILE
+// segments) is kept whether the data is passed through or re-encoded (a
+// 16-bit or transparent PNG); Page.ICCProfile carries a profile the source
+// declares outside the image data (a TIFF page's InterColorProfile tag, a
+// scanned PDF image's ICCBased space), used when the data has no usable
+// profile of its own. Each distinct profile is written
 // once per document and shared by every page that carries it. A profile is
 // kept only if it is whole and PDF/A allows it for the stored samples:
 // length as its header says, an input, display, output or colour-space
