@@ -22,6 +22,15 @@ const (
 	ClassInput = "scnr"
 )
 
+// HeaderSize is the fixed header every ICC profile starts with; the tag
+// count follows it.
+const HeaderSize = 128
+
+// MaxSourceProfile bounds the size of a profile sohoa takes from a scan:
+// far above any scanner's LUT profile, and a guard against a zlib bomb in
+// a PNG iCCP chunk or a PDF profile stream.
+const MaxSourceProfile = 16 << 20
+
 // SRGBDescription is the description SRGB writes in its 'desc' tag.
 const SRGBDescription = "sohoa sRGB IEC61966-2.1"
 
@@ -30,7 +39,6 @@ const (
 	// srgbCurvePoints samples the sRGB tone curve finely enough that the
 	// table's steps stay below one 8-bit level.
 	srgbCurvePoints = 1024
-	headerSize      = 128
 )
 
 // XYZ is a CIE XYZ colour relative to the profile connection space's D50
@@ -139,7 +147,7 @@ func Build(s Spec) []byte {
 	}
 	// Tag data follows the header and tag table, each tag on a 4-byte
 	// boundary; the curves point at one copy.
-	offset := headerSize + 4 + 12*len(tags)
+	offset := HeaderSize + 4 + 12*len(tags)
 	type entry struct{ off, size int }
 	entries := make([]entry, len(tags))
 	var data []byte

@@ -32,7 +32,7 @@ type parsed struct {
 func parse(t *testing.T, p []byte) parsed {
 	t.Helper()
 	be := binary.BigEndian
-	if len(p) < headerSize+4 || string(p[36:40]) != "acsp" {
+	if len(p) < HeaderSize+4 || string(p[36:40]) != "acsp" {
 		t.Fatalf("not an ICC profile (%d bytes)", len(p))
 	}
 	out := parsed{size: be.Uint32(p), class: string(p[12:16]), space: string(p[16:20]),
@@ -43,9 +43,9 @@ func parse(t *testing.T, p []byte) parsed {
 	if string(p[20:24]) != "XYZ " || be.Uint32(p[8:]) != 0x02100000 {
 		t.Errorf("connection space %q, version %08x; want XYZ, 2.1", p[20:24], be.Uint32(p[8:]))
 	}
-	n := int(be.Uint32(p[headerSize:]))
+	n := int(be.Uint32(p[HeaderSize:]))
 	for i := range n {
-		rec := headerSize + 4 + 12*i
+		rec := HeaderSize + 4 + 12*i
 		if rec+12 > len(p) {
 			t.Fatalf("tag table runs past the end")
 		}

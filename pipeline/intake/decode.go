@@ -23,12 +23,6 @@ const (
 	DefaultMaxPages = 2000
 	// maxImageFileSize caps single-image files read whole into memory.
 	maxImageFileSize = 1 << 30
-	// maxICCProfile caps a page's colour profile: far above any scanner's
-	// lookup-table profile, and a guard against a hostile TIFF tag or a
-	// Flate bomb in a PDF profile stream.
-	maxICCProfile = 16 << 20
-	// iccHeaderSize is the fixed header every ICC profile starts with.
-	iccHeaderSize = 128
 )
 
 // Limits bound what decoding will accept; each is checked against what the

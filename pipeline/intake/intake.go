@@ -71,8 +71,8 @@ type Page struct {
 	// page's pixels, nil if none: a TIFF page's InterColorProfile tag
 	// (34675, read per page) or the stream of a scanned PDF image's
 	// ICCBased colour space (of the base space, for an Indexed one). It
-	// is given as found, only bounded in size (maxICCProfile); whether it
-	// is usable for the pixels is the writer's call. A PNG's or JPEG's own
+	// is given as found, only bounded in size (icc.MaxSourceProfile);
+	// whether it is usable for the pixels is the writer's call. A PNG's or JPEG's own
 	// profile stays inside Encoded and is not copied here. An unreadable
 	// profile is left out; it never fails the page.
 	ICCProfile []byte

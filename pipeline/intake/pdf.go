@@ -14,6 +14,8 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/image/ccitt"
+
+	"github.com/sohoa/sohoa/internal/icc"
 )
 
 // maxFormDepth bounds the walk through nested Form XObjects.
@@ -202,7 +204,7 @@ func (d *pdfDoc) collectImages(res types.Dict, depth int, seen map[int]bool, inF
 // iccProfile returns the decoded ICC profile of an image whose colour space
 // is ICCBased, or Indexed over an ICCBased base (the palette's colours are
 // in it), and nil for any other image or a profile stream that cannot be
-// read within maxICCProfile: a bad profile costs the profile, not the page.
+// read within icc.MaxSourceProfile: a bad profile costs the profile, not the page.
 func (d *pdfDoc) iccProfile(sd *types.StreamDict) []byte {
 	o, ok := sd.Find("ColorSpace")
 	if !ok || d.boolEntry(sd.Dict, "ImageMask") {
@@ -228,14 +230,14 @@ func (d *pdfDoc) iccProfile(sd *types.StreamDict) []byte {
 				if err != nil || ps == nil {
 					return err
 				}
-				profile, err = applyFilters(ps.Raw, ps.FilterPipeline, maxICCProfile)
+				profile, err = applyFilters(ps.Raw, ps.FilterPipeline, icc.MaxSourceProfile)
 				return err
 			}
 			return nil
 		}
 		return nil
 	})
-	if err != nil || len(profile) < iccHeaderSize || len(profile) > maxICCProfile {
+	if err != nil || len(profile) < icc.HeaderSize || len(profile) > icc.MaxSourceProfile {
 		return nil
 	}
 	return profile

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/sohoa/sohoa/internal/icc"
 )
 
 // profileBytes stands for an ICC profile of n bytes: intake hands the bytes
@@ -19,7 +21,7 @@ func profileBytes(n int, seed byte) []byte {
 
 func TestTIFFPageProfiles(t *testing.T) {
 	rgbProfile, otherProfile := profileBytes(3144, 1), profileBytes(560, 7)
-	huge := profileBytes(maxICCProfile+1, 3)
+	huge := profileBytes(icc.MaxSourceProfile+1, 3)
 	pattern := grayPattern(40, 30)
 	cases := []struct {
 		name  string
@@ -59,7 +61,7 @@ func TestTIFFPageProfiles(t *testing.T) {
 		},
 		{
 			name:  "shorter than an ICC header",
-			pages: []tiffPage{{img: pattern, profile: profileBytes(iccHeaderSize-1, 5)}},
+			pages: []tiffPage{{img: pattern, profile: profileBytes(icc.HeaderSize-1, 5)}},
 			want:  [][]byte{nil},
 		},
 	}
@@ -154,7 +156,7 @@ func TestPDFImageProfile(t *testing.T) {
 		{
 			name: "profile inflating past 16 MiB",
 			pdf: iccImagePDF(flateRGB("[/ICCBased 6 0 R]"), zlibBytes(t, rgbPixels),
-				pdfObj{dict: "/N 3 /Filter /FlateDecode", stream: zlibBytes(t, make([]byte, maxICCProfile+1))}, "null"),
+				pdfObj{dict: "/N 3 /Filter /FlateDecode", stream: zlibBytes(t, make([]byte, icc.MaxSourceProfile+1))}, "null"),
 			want: nil, wantColor: true,
 		},
 		{

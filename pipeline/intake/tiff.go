@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"golang.org/x/image/tiff"
+
+	"github.com/sohoa/sohoa/internal/icc"
 )
 
 // TIFF tags and values this file reads itself. golang.org/x/image/tiff
@@ -159,13 +161,13 @@ func (t *tiffStructure) dpi(d ifd) float64 {
 
 // iccProfile reads the InterColorProfile tag of a page, nil when it is
 // absent or cannot be a profile (wrong type, too short to hold an ICC
-// header, larger than maxICCProfile, or outside the file): a bad tag costs
+// header, larger than icc.MaxSourceProfile, or outside the file): a bad tag costs
 // the profile, not the page.
 func (t *tiffStructure) iccProfile(d ifd) []byte {
 	e, ok := d.entries[tagICCProfile]
 	// A count of 4 bytes or fewer would be stored in the entry itself,
 	// and no profile is that short.
-	if !ok || (e.typ != typeUndefined && e.typ != typeByte) || e.count < iccHeaderSize || e.count > maxICCProfile {
+	if !ok || (e.typ != typeUndefined && e.typ != typeByte) || e.count < icc.HeaderSize || e.count > icc.MaxSourceProfile {
 		return nil
 	}
 	off := int64(t.order.Uint32(e.value[:]))

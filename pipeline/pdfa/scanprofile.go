@@ -18,14 +18,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/sohoa/sohoa/internal/icc"
 )
-
-// maxScanProfile bounds the size of a scan's profile: far above any
-// scanner's LUT profile, and a guard against a zlib bomb in an iCCP chunk.
-const maxScanProfile = 16 << 20
-
-// iccHeaderSize is the fixed ICC header; the tag count follows it.
-const iccHeaderSize = 128
 
 // checkScanProfile reports why profile cannot be the colour space of an
 // image of components (1 or 3) samples in a PDF/A-2 or -3 file, or nil.
@@ -34,7 +29,7 @@ const iccHeaderSize = 128
 // inside the data and hold the tags that map the samples to the profile
 // connection space, so that a reader can actually use the profile.
 func checkScanProfile(profile []byte, components int) error {
-	if len(profile) < iccHeaderSize+4 {
+	if len(profile) < icc.HeaderSize+4 {
 		return fmt.Errorf("%d bytes are shorter than an ICC header", len(profile))
 	}
 	if size := binary.BigEndian.Uint32(profile); uint64(size) != uint64(len(profile)) {
@@ -66,15 +61,15 @@ func checkScanProfile(profile []byte, components int) error {
 	if pcs := string(profile[20:24]); pcs != "XYZ " && pcs != "Lab " {
 		return fmt.Errorf("connection space %q", pcs)
 	}
-	count := uint64(binary.BigEndian.Uint32(profile[iccHeaderSize:]))
-	if count > uint64(len(profile)-iccHeaderSize-4)/12 {
+	count := uint64(binary.BigEndian.Uint32(profile[icc.HeaderSize:]))
+	if count > uint64(len(profile)-icc.HeaderSize-4)/12 {
 		return fmt.Errorf("tag table of %d entries runs past the profile", count)
 	}
 	tags := make(map[string]bool, count)
 	for i := range int(count) {
-		e := profile[iccHeaderSize+4+12*i:]
+		e := profile[icc.HeaderSize+4+12*i:]
 		off, size := uint64(binary.BigEndian.Uint32(e[4:])), uint64(binary.BigEndian.Uint32(e[8:]))
-		if off < iccHeaderSize || off+size > uint64(len(profile)) {
+		if off < icc.HeaderSize || off+size > uint64(len(profile)) {
 			return fmt.Errorf("tag %q lies outside the profile", e[:4])
 		}
 		tags[string(e[:4])] = true
@@ -109,12 +104,12 @@ func pngProfile(iccp []byte) ([]byte, error) {
 		return nil, fmt.Errorf("iCCP: %w", err)
 	}
 	// Reading to the end checks the Adler-32 sum: a damaged stream fails.
-	profile, err := io.ReadAll(io.LimitReader(zr, maxScanProfile+1))
+	profile, err := io.ReadAll(io.LimitReader(zr, icc.MaxSourceProfile+1))
 	if err != nil {
 		return nil, fmt.Errorf("iCCP: %w", err)
 	}
-	if len(profile) > maxScanProfile {
-		return nil, fmt.Errorf("iCCP profile over %d bytes", maxScanProfile)
+	if len(profile) > icc.MaxSourceProfile {
+		return nil, fmt.Errorf("iCCP profile over %d bytes", icc.MaxSourceProfile)
 	}
 	return profile, nil
 }

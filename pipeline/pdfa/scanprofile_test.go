@@ -110,10 +110,10 @@ func TestCheckScanProfile(t *testing.T) {
 	truncated := rgb[:len(rgb)-40]
 	shortened := binary.BigEndian.AppendUint32(nil, uint32(len(truncated)))
 	tagPastEnd := append([]byte{}, rgb...)
-	binary.BigEndian.PutUint32(tagPastEnd[iccHeaderSize+4+4:], uint32(len(rgb)-4)) // first tag's offset
-	noBlueCurve := setHeader(rgb, iccHeaderSize+4+12*8, "xTRC")                    // bTRC is the 9th tag
-	if string(rgb[iccHeaderSize+4+12*8:][:4]) != "bTRC" {
-		t.Fatalf("test profile's 9th tag is %q, want bTRC", rgb[iccHeaderSize+4+12*8:][:4])
+	binary.BigEndian.PutUint32(tagPastEnd[icc.HeaderSize+4+4:], uint32(len(rgb)-4)) // first tag's offset
+	noBlueCurve := setHeader(rgb, icc.HeaderSize+4+12*8, "xTRC")                    // bTRC is the 9th tag
+	if string(rgb[icc.HeaderSize+4+12*8:][:4]) != "bTRC" {
+		t.Fatalf("test profile's 9th tag is %q, want bTRC", rgb[icc.HeaderSize+4+12*8:][:4])
 	}
 	cases := []struct {
 		name       string
@@ -143,9 +143,9 @@ func TestCheckScanProfile(t *testing.T) {
 		{"truncated, size fixed", setHeader(truncated, 0, string(shortened)), 3, false},
 		{"longer than its header says", append(append([]byte{}, rgb...), 0, 0, 0, 0), 3, false},
 		{"tag past the end", tagPastEnd, 3, false},
-		{"tag count past the end", setHeader(rgb, iccHeaderSize, "\x00\x01\x00\x00"), 3, false},
+		{"tag count past the end", setHeader(rgb, icc.HeaderSize, "\x00\x01\x00\x00"), 3, false},
 		{"no blue curve", noBlueCurve, 3, false},
-		{"header only", rgb[:iccHeaderSize], 3, false},
+		{"header only", rgb[:icc.HeaderSize], 3, false},
 		{"empty", nil, 3, false},
 	}
 	for _, tc := range cases {
