@@ -5,9 +5,10 @@ package pdfa
 // says how its samples are to be read; labelling them DeviceRGB under the
 // document's sRGB OutputIntent would show an Adobe RGB scan in the wrong
 // colours. The image therefore keeps such a profile as an ICCBased colour
-// space, one stream per distinct profile in a document. A profile that is unreadable, or that PDF/A-2 (ISO 19005-2,
-// 6.2.4.2) would refuse, is dropped and the image stays Device colour under
-// the OutputIntent: a bad tag never costs the page.
+// space, one stream per distinct profile in a document. A profile that is
+// unreadable, or that PDF/A-2 (ISO 19005-2, 6.2.4.2) would refuse, is
+// dropped and the image stays Device colour under the OutputIntent: a bad
+// tag never costs the page.
 
 import (
 	"bytes"
