@@ -439,6 +439,16 @@ func RegisterFields() []string {
 	return out
 }
 
+// FieldValue returns the value of the editable field named by its schema
+// key (as RegisterFields lists them) as the register and the review sheet
+// show it, and "" for a key that is not one of them.
+func (d *Document) FieldValue(name string) string {
+	if f := fieldByName(name); f != nil {
+		return f.get(d)
+	}
+	return ""
+}
+
 // fieldByName finds an editable field by its schema key, case-insensitively.
 func fieldByName(name string) *schemaField {
 	for _, f := range schemaFields {

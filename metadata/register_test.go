@@ -325,3 +325,15 @@ func TestRegisterDoneEarlier(t *testing.T) {
 		t.Errorf("Unused = %v, want %v", got, want)
 	}
 }
+
+func TestFieldValue(t *testing.T) {
+	d := Document{CodeNumber: "15", IssuedDate: "2020-04-08", SignerFullName: "Nguyễn Văn A", NumberOfPage: 2}
+	for name, want := range map[string]string{
+		FieldCodeNumber: "15", FieldIssuedDate: "2020-04-08", FieldSignerFullName: "Nguyễn Văn A",
+		"numberOfPage": "2", FieldSubject: "", "docId": "", "no such field": "",
+	} {
+		if got := d.FieldValue(name); got != want {
+			t.Errorf("FieldValue(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -89,35 +89,6 @@ func truthValue(d fixtures.Document, field string) string {
 	return ""
 }
 
-// gotValue returns the extracted value of field in d.
-func gotValue(d metadata.Document, field string) string {
-	switch field {
-	case metadata.FieldTypeName:
-		return d.TypeName
-	case metadata.FieldCodeNumber:
-		return d.CodeNumber
-	case metadata.FieldCodeNotation:
-		return d.CodeNotation
-	case metadata.FieldIssuedDate:
-		return d.IssuedDate
-	case metadata.FieldPlace:
-		return d.Place
-	case metadata.FieldOrganName:
-		return d.OrganName
-	case metadata.FieldParentOrganName:
-		return d.ParentOrganName
-	case metadata.FieldSubject:
-		return d.Subject
-	case metadata.FieldSignerAuthority:
-		return d.SignerAuthority
-	case metadata.FieldSignerPosition:
-		return d.SignerPosition
-	case metadata.FieldSignerFullName:
-		return d.SignerFullName
-	}
-	return ""
-}
-
 // flagged tells whether a review reason of d names field ("field: ...").
 func flagged(d metadata.Document, field string) bool {
 	for _, r := range d.ReviewReasons {
@@ -142,7 +113,7 @@ func Judge(c MetaCase, field string) Verdict {
 	if c.Err != nil {
 		return WrongUnflagged
 	}
-	got, want := FoldForCompare(gotValue(c.Got, field)), FoldForCompare(truthValue(c.Truth, field))
+	got, want := FoldForCompare(c.Got.FieldValue(field)), FoldForCompare(truthValue(c.Truth, field))
 	isFlagged := flagged(c.Got, field)
 	if handwrittenField(c.Truth, field) {
 		// What is written by hand must reach a person: empty or right, and
@@ -371,7 +342,7 @@ func WriteMisses(w io.Writer, cases []MetaCase) error {
 				mark = "NOT FLAGGED"
 			}
 			fmt.Fprintf(&b, "%s %v: %s = %q, truth %q (%s)\n", c.Truth.ID, c.Truth.Variants, f,
-				gotValue(c.Got, f), truthValue(c.Truth, f), mark)
+				c.Got.FieldValue(f), truthValue(c.Truth, f), mark)
 		}
 		if missed {
 			fmt.Fprintf(&b, "%s   reasons: %q\n", c.Truth.ID, c.Got.ReviewReasons)
