@@ -97,7 +97,7 @@ func readHandwriting(ctx context.Context, engine Engine, page *Page, opts Recogn
 	// Word boxes are in the corrected page's frame, which starts at (0,0)
 	// when a correction was made.
 	frame := page.Image.Bounds()
-	if page.Rotation != 0 || page.SkewDegrees != 0 {
+	if page.Corrected() {
 		frame = image.Rect(0, 0, res.Width, res.Height)
 	}
 	rgb := correctedRGB(page)

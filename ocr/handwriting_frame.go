@@ -16,7 +16,7 @@ type rgbFunc func(x, y int) (r, g, b uint8)
 // computed. Without a correction it reads Page.Image as it is.
 func correctedRGB(page *Page) rgbFunc {
 	src := rgbAt(page.Image)
-	if page.Rotation == 0 && page.SkewDegrees == 0 {
+	if !page.Corrected() {
 		return src
 	}
 	b := page.Image.Bounds()
